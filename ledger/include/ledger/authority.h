@@ -1,0 +1,72 @@
+// Authority: who may write what, folded from the entries themselves.
+//
+// It knows the enrolled keys (role, units, revocation), the units, and which units own each
+// application, and checks a candidate entry against the ledger-level rules:
+//   - the author key is enrolled and not revoked, and its role may write this kind of event
+//     (admin: keys and units; board: year rules, appropriations, decisions; office: payouts,
+//     report reviews, repayments received; unit: applications, report submissions, repayment
+//     notices, for its own units only; controller and auditor: nothing);
+//   - corrections and voids name an existing, still current entry of a kind its author may write.
+// Domain rules (caps, windows, money) are not here: they live in projections/ and are plugged in
+// through Ledger's AppendValidator. Verification replays the same Authority, so a check made at
+// append is made again, the same way, by `verify`. Not thread-safe; the Ledger serializes it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/crypto.h"
+#include "ledger/event.h"
+#include "ledger/status.h"
+
+namespace fouledger {
+
+struct KeyRecord {
+  PublicKeyBytes public_key{};
+  schema::Role role = schema::Role::UNSPECIFIED;
+  std::vector<std::string> units;  // for unit keys
+  std::string holder;
+  uint64_t enrolled_seq = 0;
+  std::optional<uint64_t> revoked_seq;
+};
+
+bool RoleMayWrite(schema::Role role, EventKind kind);
+
+class Authority {
+ public:
+  // Ledger-level checks of `candidate`, which would get sequence number `seq`. Does not check the
+  // signature (the caller does, with the key this returns through FindKey).
+  Status Check(const DecodedEntry& candidate) const;
+  // Folds an entry that passed Check (or is already in the ledger) into the state.
+  void Apply(const DecodedEntry& entry);
+
+  const KeyRecord* FindKey(const Hash256& key_id) const;
+  const std::map<Hash256, KeyRecord>& keys() const { return keys_; }
+  bool HasUnit(const std::string& unit_id) const { return units_.count(unit_id) != 0; }
+  const PublicKeyBytes& checkpoint_public_key() const { return checkpoint_key_; }
+  const std::string& ledger_name() const { return ledger_name_; }
+  // The entry that replaced or voided `seq`, if any.
+  std::optional<uint64_t> SupersededBy(uint64_t seq) const;
+
+ private:
+  Status CheckAuthor(const DecodedEntry& e, const KeyRecord** author) const;
+  Status CheckUnits(const KeyRecord& author, const std::vector<std::string>& units,
+                    const std::string& what) const;
+  Status CheckTarget(const DecodedEntry& e, const KeyRecord& author, uint64_t target) const;
+  std::vector<std::string> UnitsOfEvent(schema::Event::Reader event) const;
+
+  std::string ledger_name_;
+  PublicKeyBytes checkpoint_key_{};
+  std::map<Hash256, KeyRecord> keys_;
+  std::set<std::string> units_;
+  std::map<std::string, std::vector<std::string>> application_units_;
+  std::vector<EventKind> kinds_;                   // kind of every entry, by seq
+  std::map<uint64_t, std::string> entry_application_;  // application of app-bound entries
+  std::map<uint64_t, uint64_t> superseded_by_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace fouledger

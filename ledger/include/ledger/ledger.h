@@ -1,0 +1,97 @@
+// Ledger: the append-only log of signed entries in RocksDB, with its Merkle tree and checkpoints.
+//
+// An append (or a batch) is checked under one writer lock (signature, Authority, then the domain
+// AppendValidator if one is set), then written as one RocksDB WriteBatch with sync: the entries,
+// the client-event-id index, the new perfect Merkle subtrees and a signed checkpoint of the new
+// size. A crash leaves all of the batch or none of it. Nothing is ever modified or deleted.
+// Appends are serialized; reads are safe from any thread. On-disk layout: docs/storage.md.
+//
+//   auto ledger = Ledger::Open({.path = dir, .clock = SystemClock()});
+//   auto outcome = (*ledger)->Append(signed_event);
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/authority.h"
+#include "ledger/checkpoint.h"
+#include "ledger/crypto.h"
+#include "ledger/date.h"
+#include "ledger/event.h"
+#include "ledger/status.h"
+
+namespace fouledger {
+
+// The hook for domain rules: projections/ implements it. Check() sees every candidate after the
+// ledger's own checks and before the write, in the same critical section, together with the
+// entries earlier in the same batch; Apply() folds an entry into the validator's state (every
+// stored entry at Open, then each accepted candidate).
+class AppendValidator {
+ public:
+  virtual ~AppendValidator() = default;
+  virtual Status Check(const DecodedEntry& candidate) = 0;
+  virtual void Apply(const DecodedEntry& entry) = 0;
+};
+
+struct LedgerOptions {
+  std::string path;           // the ledger directory (RocksDB lives in path/db)
+  Clock clock;                // source of recorded-at times; required
+  AppendValidator* validator = nullptr;  // domain rules; not owned; may be null
+};
+
+struct AppendOutcome {
+  uint64_t seq = 0;
+  Instant recorded_at;
+  Hash256 leaf_hash{};
+  bool duplicate = false;  // a retry: the same event was already in the ledger at `seq`
+};
+
+class Ledger {
+ public:
+  // Creates a new ledger in options.path: generates the checkpoint key (path/checkpoint.key,
+  // mode 0600) and writes the genesis entry naming the first admin key. Refuses an existing one.
+  static Result<std::unique_ptr<Ledger>> Create(const LedgerOptions& options,
+                                                const std::string& ledger_name,
+                                                const PublicKeyBytes& admin_key);
+  // Opens an existing ledger, replaying every entry into the Authority and the validator.
+  static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
+
+  // Appends one event. Refused (nothing written) when a check fails; a retry of an event already
+  // in the ledger returns the original entry with duplicate = true.
+  Result<AppendOutcome> Append(const SignedEvent& event);
+  // Checks each event in order (each sees the ones before it) and writes all that pass in one
+  // synced batch; each gets its own outcome. If the write itself fails, every outcome is that
+  // IOError and the Ledger refuses further appends until reopened.
+  std::vector<Result<AppendOutcome>> AppendBatch(const std::vector<SignedEvent>& events);
+
+  uint64_t size() const;
+  Result<Bytes> ReadEntryBytes(uint64_t seq) const;
+  Result<DecodedEntry> ReadEntry(uint64_t seq) const;
+  // Calls `fn` for entries [from, to) in order, reading from one consistent snapshot; stops at the
+  // first non-ok Status fn returns (and returns it).
+  Status ForEachEntry(uint64_t from, uint64_t to,
+                      const std::function<Status(const DecodedEntry&)>& fn) const;
+
+  Result<Hash256> RootAt(uint64_t size) const;
+  Result<std::vector<Hash256>> InclusionProof(uint64_t index, uint64_t size) const;
+  Result<std::vector<Hash256>> ConsistencyProof(uint64_t size1, uint64_t size2) const;
+  // The newest stored signed checkpoint.
+  Result<Checkpoint> LatestCheckpoint() const;
+
+  // The seq of an event already in the ledger with this client event id, if any.
+  std::optional<uint64_t> FindClientEventId(const Bytes& client_event_id) const;
+
+  const Authority& authority() const;  // call only while no append runs
+  const std::string& path() const;
+  ~Ledger();
+
+ private:
+  struct Impl;
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fouledger

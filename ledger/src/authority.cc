@@ -1,0 +1,322 @@
+#include "ledger/authority.h"
+
+#include <algorithm>
+
+namespace fouledger {
+namespace {
+
+using schema::Event;
+using schema::Role;
+
+std::string ShortKeyId(const Hash256& id) { return ToHex(id.data(), 8); }
+
+Hash256 ToHash(capnp::Data::Reader d) {
+  Hash256 h{};
+  if (d.size() == h.size()) std::copy(d.begin(), d.end(), h.begin());
+  return h;
+}
+
+std::vector<std::string> ToStrings(capnp::List<capnp::Text>::Reader list) {
+  std::vector<std::string> out;
+  for (auto t : list) out.emplace_back(t.cStr());
+  return out;
+}
+
+bool KindIsBoundToApplication(EventKind kind) {
+  return kind == Event::Body::APPLY || kind == Event::Body::DECIDE || kind == Event::Body::PAY ||
+         kind == Event::Body::REPORT_SUBMIT || kind == Event::Body::REPORT_REVIEW ||
+         kind == Event::Body::REPAY_NOTICE || kind == Event::Body::REPAY_RECEIVE;
+}
+
+}  // namespace
+
+bool RoleMayWrite(Role role, EventKind kind) {
+  switch (kind) {
+    case Event::Body::GENESIS:
+      return false;  // written once, by Ledger::Create, with the checkpoint key
+    case Event::Body::KEY_ENROLL:
+    case Event::Body::KEY_REVOKE:
+    case Event::Body::UNIT_ADD:
+      return role == Role::ADMIN;
+    case Event::Body::YEAR_OPEN:
+    case Event::Body::APPROPRIATE:
+    case Event::Body::DECIDE:
+      return role == Role::BOARD;
+    case Event::Body::PAY:
+    case Event::Body::REPORT_REVIEW:
+    case Event::Body::REPAY_RECEIVE:
+      return role == Role::OFFICE;
+    case Event::Body::APPLY:
+    case Event::Body::REPORT_SUBMIT:
+    case Event::Body::REPAY_NOTICE:
+      return role == Role::UNIT;
+    case Event::Body::VOID_ENTRY:
+      return false;  // decided by the kind of the entry voided; see Authority::CheckTarget
+  }
+  return false;
+}
+
+const KeyRecord* Authority::FindKey(const Hash256& key_id) const {
+  auto it = keys_.find(key_id);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+std::optional<uint64_t> Authority::SupersededBy(uint64_t seq) const {
+  auto it = superseded_by_.find(seq);
+  if (it == superseded_by_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Authority::UnitsOfEvent(Event::Reader event) const {
+  auto body = event.getBody();
+  if (body.isApply()) return ToStrings(body.getApply().getUnits());
+  const std::string app = ApplicationIdOf(event);
+  if (app.empty()) return {};
+  auto it = application_units_.find(app);
+  return it == application_units_.end() ? std::vector<std::string>{} : it->second;
+}
+
+Status Authority::CheckUnits(const KeyRecord& author, const std::vector<std::string>& units,
+                             const std::string& what) const {
+  if (author.role != Role::UNIT) return Status::Ok();
+  for (const auto& u : units) {
+    if (std::find(author.units.begin(), author.units.end(), u) != author.units.end()) {
+      return Status::Ok();
+    }
+  }
+  std::string mine;
+  for (const auto& u : author.units) mine += (mine.empty() ? "" : ",") + u;
+  std::string theirs;
+  for (const auto& u : units) theirs += (theirs.empty() ? "" : ",") + u;
+  return Status::Refused("a unit key acts only for its own units: this key is for " + mine +
+                         "; " + what + " belongs to " + (theirs.empty() ? "no unit" : theirs));
+}
+
+Status Authority::CheckAuthor(const DecodedEntry& e, const KeyRecord** author) const {
+  const Hash256 author_id = ToHash(e.reader().getAuthorKeyId());
+  const KeyRecord* key = FindKey(author_id);
+  if (key == nullptr) {
+    return Status::Refused("author key " + ShortKeyId(author_id) + " is not enrolled");
+  }
+  if (key->revoked_seq) {
+    return Status::Refused("author key " + ShortKeyId(author_id) + " was revoked at entry " +
+                           std::to_string(*key->revoked_seq));
+  }
+  *author = key;
+  return Status::Ok();
+}
+
+Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
+                              uint64_t target) const {
+  const std::string what = e.kind() == Event::Body::VOID_ENTRY ? "void" : "correction";
+  if (target >= size_) {
+    return Status::Refused(what + " names entry " + std::to_string(target) +
+                           ", but the ledger has " + std::to_string(size_) + " entries");
+  }
+  if (auto by = SupersededBy(target)) {
+    return Status::Refused("entry " + std::to_string(target) + " was already replaced or voided by entry " +
+                           std::to_string(*by) + "; a " + what + " must name the current entry");
+  }
+  const EventKind target_kind = kinds_[target];
+  if (target_kind == Event::Body::GENESIS || target_kind == Event::Body::KEY_ENROLL ||
+      target_kind == Event::Body::KEY_REVOKE || target_kind == Event::Body::VOID_ENTRY) {
+    return Status::Refused(std::string("entry ") + std::to_string(target) + " (" +
+                           EventKindName(target_kind) + ") cannot be corrected or voided" +
+                           (target_kind == Event::Body::KEY_ENROLL
+                                ? "; revoke the key and enroll the right one"
+                                : ""));
+  }
+  if (e.kind() != Event::Body::VOID_ENTRY && e.kind() != target_kind) {
+    return Status::Refused("a correction must be of the same kind as entry " +
+                           std::to_string(target) + " (" + EventKindName(target_kind) + "), not " +
+                           EventKindName(e.kind()));
+  }
+  if (!RoleMayWrite(author.role, target_kind)) {
+    return Status::Refused(std::string("a ") + RoleName(author.role) + " key may not " + what +
+                           " entry " + std::to_string(target) + ": only a role that may write " +
+                           EventKindName(target_kind) + " entries may");
+  }
+  auto app = entry_application_.find(target);
+  if (app != entry_application_.end()) {
+    const std::string new_app = ApplicationIdOf(e.reader());
+    if (e.kind() != Event::Body::VOID_ENTRY && new_app != app->second) {
+      return Status::Refused("a correction of entry " + std::to_string(target) +
+                             " must be about the same application " + app->second + ", not " +
+                             new_app + "; void it and write a new entry instead");
+    }
+    auto units = application_units_.find(app->second);
+    if (units != application_units_.end()) {
+      FOULEDGER_RETURN_IF_ERROR(CheckUnits(author, units->second, "application " + app->second));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Authority::Check(const DecodedEntry& e) const {
+  auto event = e.reader();
+  const EventKind kind = e.kind();
+  if (e.seq() != size_) {
+    return Status::Refused("entry " + std::to_string(e.seq()) + " is out of sequence; next is " +
+                           std::to_string(size_));
+  }
+  if (kind == Event::Body::GENESIS || size_ == 0) {
+    if (kind != Event::Body::GENESIS || size_ != 0) {
+      return Status::Refused("only entry 0 is the genesis entry, and it must be one");
+    }
+    const auto g = event.getBody().getGenesis();
+    PublicKeyBytes cp{};
+    std::copy(g.getCheckpointPublicKey().begin(), g.getCheckpointPublicKey().end(), cp.begin());
+    if (ToHash(event.getAuthorKeyId()) != KeyIdOf(cp)) {
+      return Status::Refused("the genesis entry must be signed by the checkpoint key it names");
+    }
+    return Status::Ok();
+  }
+
+  const KeyRecord* author = nullptr;
+  FOULEDGER_RETURN_IF_ERROR(CheckAuthor(e, &author));
+  const bool is_void = kind == Event::Body::VOID_ENTRY;
+  if (!is_void && !RoleMayWrite(author->role, kind)) {
+    return Status::Refused(std::string("a ") + RoleName(author->role) + " key may not write " +
+                           EventKindName(kind) + " entries");
+  }
+  std::optional<uint64_t> target;
+  if (is_void) target = event.getBody().getVoidEntry().getSeq();
+  if (event.getCorrection().isReplaces()) target = event.getCorrection().getReplaces().getSeq();
+  if (target) FOULEDGER_RETURN_IF_ERROR(CheckTarget(e, *author, *target));
+
+  auto body = event.getBody();
+  switch (kind) {
+    case Event::Body::KEY_ENROLL: {
+      auto k = body.getKeyEnroll();
+      PublicKeyBytes pk{};
+      std::copy(k.getPublicKey().begin(), k.getPublicKey().end(), pk.begin());
+      if (const KeyRecord* existing = FindKey(KeyIdOf(pk))) {
+        return Status::Refused("key " + ShortKeyId(KeyIdOf(pk)) + " is already enrolled (as " +
+                               RoleName(existing->role) + ", entry " +
+                               std::to_string(existing->enrolled_seq) +
+                               (existing->revoked_seq ? ", since revoked" : "") +
+                               "); a key is enrolled once");
+      }
+      if (pk == checkpoint_key_) {
+        return Status::Refused("the ledger's checkpoint key cannot be enrolled for a role");
+      }
+      for (auto u : k.getUnits()) {
+        if (!HasUnit(u)) return Status::Refused(std::string("unit '") + u.cStr() + "' does not exist");
+      }
+      return Status::Ok();
+    }
+    case Event::Body::KEY_REVOKE: {
+      const Hash256 id = ToHash(body.getKeyRevoke().getKeyId());
+      const KeyRecord* key = FindKey(id);
+      if (key == nullptr) return Status::Refused("key " + ShortKeyId(id) + " is not enrolled");
+      if (key->revoked_seq) {
+        return Status::Refused("key " + ShortKeyId(id) + " was already revoked at entry " +
+                               std::to_string(*key->revoked_seq));
+      }
+      if (key->role == Role::ADMIN) {
+        size_t active_admins = 0;
+        for (const auto& [_, k] : keys_) active_admins += k.role == Role::ADMIN && !k.revoked_seq;
+        if (active_admins <= 1) {
+          return Status::Refused("key " + ShortKeyId(id) +
+                                 " is the last active admin key; enroll another admin first");
+        }
+      }
+      return Status::Ok();
+    }
+    case Event::Body::UNIT_ADD: {
+      auto u = body.getUnitAdd();
+      if (!target && HasUnit(u.getUnitId())) {
+        return Status::Refused(std::string("unit '") + u.getUnitId().cStr() + "' already exists");
+      }
+      for (auto s : u.getSucceeds()) {
+        if (!HasUnit(s)) {
+          return Status::Refused(std::string("unit '") + s.cStr() + "' (succeeded) does not exist");
+        }
+      }
+      return Status::Ok();
+    }
+    case Event::Body::APPLY: {
+      auto a = body.getApply();
+      const std::string id = a.getApplicationId();
+      if (!target && application_units_.count(id)) {
+        return Status::Refused("application " + id + " already exists");
+      }
+      for (auto u : a.getUnits()) {
+        if (!HasUnit(u)) return Status::Refused(std::string("unit '") + u.cStr() + "' does not exist");
+      }
+      return CheckUnits(*author, ToStrings(a.getUnits()), "application " + id);
+    }
+    case Event::Body::DECIDE:
+    case Event::Body::PAY:
+    case Event::Body::REPORT_SUBMIT:
+    case Event::Body::REPORT_REVIEW:
+    case Event::Body::REPAY_NOTICE:
+    case Event::Body::REPAY_RECEIVE: {
+      const std::string app = ApplicationIdOf(event);
+      if (!application_units_.count(app)) {
+        return Status::Refused("application " + app + " does not exist");
+      }
+      return CheckUnits(*author, UnitsOfEvent(event), "application " + app);
+    }
+    default:
+      return Status::Ok();
+  }
+}
+
+void Authority::Apply(const DecodedEntry& e) {
+  assert(e.seq() == size_ && "entries are applied in sequence");
+  auto event = e.reader();
+  auto body = event.getBody();
+  const EventKind kind = e.kind();
+  kinds_.push_back(kind);
+  ++size_;
+  if (event.getCorrection().isReplaces()) {
+    superseded_by_[event.getCorrection().getReplaces().getSeq()] = e.seq();
+  }
+  if (KindIsBoundToApplication(kind)) entry_application_[e.seq()] = ApplicationIdOf(event);
+  switch (kind) {
+    case Event::Body::GENESIS: {
+      auto g = body.getGenesis();
+      ledger_name_ = g.getLedgerName();
+      std::copy(g.getCheckpointPublicKey().begin(), g.getCheckpointPublicKey().end(),
+                checkpoint_key_.begin());
+      KeyRecord admin;
+      std::copy(g.getAdminPublicKey().begin(), g.getAdminPublicKey().end(),
+                admin.public_key.begin());
+      admin.role = Role::ADMIN;
+      admin.holder = "first admin (genesis)";
+      keys_[KeyIdOf(admin.public_key)] = admin;
+      break;
+    }
+    case Event::Body::KEY_ENROLL: {
+      auto k = body.getKeyEnroll();
+      KeyRecord rec;
+      std::copy(k.getPublicKey().begin(), k.getPublicKey().end(), rec.public_key.begin());
+      rec.role = k.getRole();
+      rec.units = ToStrings(k.getUnits());
+      rec.holder = k.getHolder();
+      rec.enrolled_seq = e.seq();
+      keys_[KeyIdOf(rec.public_key)] = rec;
+      break;
+    }
+    case Event::Body::KEY_REVOKE: {
+      auto it = keys_.find(ToHash(body.getKeyRevoke().getKeyId()));
+      if (it != keys_.end()) it->second.revoked_seq = e.seq();
+      break;
+    }
+    case Event::Body::UNIT_ADD:
+      units_.insert(body.getUnitAdd().getUnitId());
+      break;
+    case Event::Body::APPLY:
+      application_units_[body.getApply().getApplicationId()] =
+          ToStrings(body.getApply().getUnits());
+      break;
+    case Event::Body::VOID_ENTRY:
+      superseded_by_[body.getVoidEntry().getSeq()] = e.seq();
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace fouledger
