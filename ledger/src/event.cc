@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "ledger/merkle.h"
 #include "ledger/money.h"
@@ -54,6 +55,7 @@ Result<std::shared_ptr<AlignedMessage>> ReadCanonical(const uint8_t* data, size_
     return Status::Corruption(std::string(what) + " is not a whole number of 8-byte words");
   }
   auto msg = std::make_shared<AlignedMessage>();
+  Status shape;
   // RocksDB values are not 8-byte aligned and Cap'n Proto refuses unaligned data: copy.
   msg->words = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
   std::memcpy(msg->words.begin(), data, size);
@@ -65,11 +67,18 @@ Result<std::shared_ptr<AlignedMessage>> ReadCanonical(const uint8_t* data, size_
     if (!check.isCanonical()) {
       KJ_FAIL_REQUIRE("not in canonical form (one segment, preorder, no padding)");
     }
-    check.getRoot<T>();
+    // Text fields are checked (NUL terminator, bounds) only when read, so read them all now:
+    // afterwards no reader of this message can throw.
+    if constexpr (std::is_same_v<T, Event>) {
+      shape = CheckEventShape(check.getRoot<Event>());
+    } else {
+      check.getRoot<T>();
+    }
   })) {
     return Status::Corruption(std::string(what) + " is not a canonical Cap'n Proto message: " +
                               e->getDescription().cStr());
   }
+  if (!shape.ok()) return Status::Corruption(std::string(what) + " is malformed: " + shape.message());
   msg->reader = kj::heap<capnp::SegmentArrayMessageReader>(kj::arrayPtr(msg->segments, 1),
                                                            TrustedReaderOptions());
   return msg;
@@ -424,6 +433,35 @@ Bytes NewClientEventId() {
   return id;
 }
 
+EventBuilder::EventBuilder(Date effective_date)
+    : message_(std::make_shared<capnp::MallocMessageBuilder>()),
+      event_(static_cast<capnp::MallocMessageBuilder*>(message_.get())->initRoot<Event>()) {
+  event_.setEffectiveDate(effective_date.packed());
+  const Bytes id = NewClientEventId();
+  event_.setClientEventId(kj::arrayPtr(id.data(), id.size()));
+  event_.getCorrection().setNone();
+}
+
+Event::Body::Builder EventBuilder::body() { return event_.getBody(); }
+
+EventBuilder& EventBuilder::Corrects(uint64_t seq, const std::string& reason) {
+  auto c = event_.getCorrection().initReplaces();
+  c.setSeq(seq);
+  c.setReason(reason);
+  return *this;
+}
+
+EventBuilder& EventBuilder::SetClientEventId(const Bytes& id) {
+  event_.setClientEventId(kj::arrayPtr(id.data(), id.size()));
+  return *this;
+}
+
+Result<SignedEvent> EventBuilder::Sign(const SigningKey& key) {
+  const Hash256 id = key.key_id();
+  event_.setAuthorKeyId(kj::arrayPtr(id.data(), id.size()));
+  return SignEvent(event_.asReader(), key);
+}
+
 Result<DecodedEvent> DecodedEvent::Decode(const uint8_t* data, size_t size) {
   auto msg = ReadCanonical<Event>(data, size, kEventBytesMax, "event");
   if (!msg.ok()) return msg.status();
@@ -454,9 +492,7 @@ Result<DecodedEntry> DecodedEntry::Decode(const uint8_t* data, size_t size) {
   auto event_bytes = entry.getEvent();
   auto event = DecodedEvent::Decode(event_bytes.begin(), event_bytes.size());
   if (!event.ok()) return event.status();
-  out.event_ = std::move(event).value();
-  Status shape = CheckEventShape(out.event_.reader());
-  if (!shape.ok()) return Status::Corruption("event is malformed: " + shape.message());
+  out.event_ = std::move(event).value();  // shape-checked by DecodedEvent::Decode
   out.bytes_.assign(data, data + size);
   return out;
 }

@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
-#include <capnp/message.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -263,20 +262,13 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerOptions& options,
   if (!s.ok()) return FromRocks(s, "writing the format marker");
   impl->checkpoint_key.emplace(std::move(key).value());
 
-  capnp::MallocMessageBuilder builder;
-  auto event = builder.initRoot<schema::Event>();
-  const Bytes client_id = NewClientEventId();
-  event.setClientEventId(kj::arrayPtr(client_id.data(), client_id.size()));
-  event.setEffectiveDate(options.clock().ToDate().packed());
-  const Hash256 cp_id = impl->checkpoint_key->key_id();
-  event.setAuthorKeyId(kj::arrayPtr(cp_id.data(), cp_id.size()));
-  event.getCorrection().setNone();
-  auto genesis = event.getBody().initGenesis();
+  EventBuilder genesis_event(options.clock().ToDate());
+  auto genesis = genesis_event.body().initGenesis();
   genesis.setLedgerName(ledger_name);
   genesis.setAdminPublicKey(kj::arrayPtr(admin_key.data(), admin_key.size()));
   const auto& cp_key = impl->checkpoint_key->public_key();
   genesis.setCheckpointPublicKey(kj::arrayPtr(cp_key.data(), cp_key.size()));
-  auto signed_event = SignEvent(event.asReader(), *impl->checkpoint_key);
+  auto signed_event = genesis_event.Sign(*impl->checkpoint_key);
   if (!signed_event.ok()) return signed_event.status();
 
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));

@@ -47,6 +47,25 @@ Result<SignedEvent> SignEvent(schema::Event::Reader event, const SigningKey& key
 // 16 random bytes from OpenSSL's CSPRNG, for Event.clientEventId.
 Bytes NewClientEventId();
 
+// Builds and signs one event; the one way the CLI, the import, the demo and the tests write events.
+//   EventBuilder b(date);
+//   auto pay = b.body().initPay();  pay.setApplicationId("2021-LUM-02");  pay.setAmountOre(...);
+//   auto signed_event = b.Sign(key);
+// A random client event id is chosen unless one is set (a retry must reuse the same id).
+class EventBuilder {
+ public:
+  explicit EventBuilder(Date effective_date);
+  schema::Event::Body::Builder body();
+  // Makes the event a correction that replaces entry `seq`.
+  EventBuilder& Corrects(uint64_t seq, const std::string& reason);
+  EventBuilder& SetClientEventId(const Bytes& id);
+  Result<SignedEvent> Sign(const SigningKey& key);
+
+ private:
+  std::shared_ptr<void> message_;  // the capnp::MallocMessageBuilder
+  schema::Event::Builder event_;
+};
+
 // A decoded message that owns a word-aligned copy of its bytes.
 class DecodedEvent {
  public:
