@@ -10,6 +10,13 @@ using schema::Role;
 
 std::string ShortKeyId(const Hash256& id) { return ToHex(id.data(), 8); }
 
+// "a board key", "an admin key", "an office key".
+std::string KeyOfRole(Role role) {
+  const std::string name = RoleName(role);
+  const bool vowel = !name.empty() && std::string("aeiou").find(name[0]) != std::string::npos;
+  return (vowel ? "an " : "a ") + name + " key";
+}
+
 Hash256 ToHash(capnp::Data::Reader d) {
   Hash256 h{};
   if (d.size() == h.size()) std::copy(d.begin(), d.end(), h.begin());
@@ -132,7 +139,7 @@ Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
                            EventKindName(e.kind()));
   }
   if (!RoleMayWrite(author.role, target_kind)) {
-    return Status::Refused(std::string("a ") + RoleName(author.role) + " key may not " + what +
+    return Status::Refused(KeyOfRole(author.role) + " may not " + what +
                            " entry " + std::to_string(target) + ": only a role that may write " +
                            EventKindName(target_kind) + " entries may");
   }
@@ -176,7 +183,7 @@ Status Authority::Check(const DecodedEntry& e) const {
   FOULEDGER_RETURN_IF_ERROR(CheckAuthor(e, &author));
   const bool is_void = kind == Event::Body::VOID_ENTRY;
   if (!is_void && !RoleMayWrite(author->role, kind)) {
-    return Status::Refused(std::string("a ") + RoleName(author->role) + " key may not write " +
+    return Status::Refused(KeyOfRole(author->role) + " may not write " +
                            EventKindName(kind) + " entries");
   }
   std::optional<uint64_t> target;

@@ -219,7 +219,7 @@ TEST_F(LedgerTest, CorrectionsAndVoidsNameACurrentEntryOfTheRightKind) {
   EXPECT_EQ(ledger->authority().SupersededBy(apply), corrected);
   // The replaced entry can no longer be corrected or voided; the office may not void an apply.
   ExpectRefused(Void(farsta, apply), "was already replaced or voided by entry");
-  ExpectRefused(Void(office, corrected), "a office key may not void entry");
+  ExpectRefused(Void(office, corrected), "an office key may not void entry");
   ExpectRefused(Void(skarpnack, corrected), "a unit key acts only for its own units");
   ExpectRefused(Void(admin, 0), "cannot be corrected or voided");
   ExpectRefused(Void(farsta, 9999), "names entry 9999");

@@ -1,0 +1,61 @@
+// What every fouledger command shares: where the ledger is, who signs, the clock, and how a
+// Status becomes a message and an exit code. The CLI is thin: rules live in ledger/ and
+// projections/, never here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ledger/date.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "ledger/money.h"
+#include "ledger/status.h"
+
+namespace fouledger::cli {
+
+// Exit codes: the interface scripts rely on.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitIntegrity = 1;  // verification failed: a bad entry, proof or checkpoint
+inline constexpr int kExitRefused = 2;    // refused input or usage error; nothing was appended
+inline constexpr int kExitInternal = 3;   // I/O or internal error
+
+int ExitCodeFor(const Status& s);
+// Prints the one-line message to stderr and returns the exit code.
+int Fail(const Status& s);
+
+struct Context {
+  std::string ledger_path;  // --ledger, or $FOULEDGER_LEDGER
+  std::string signer_path;  // --signer, or $FOULEDGER_KEY
+  Clock clock = SystemClock();
+};
+
+// A ledger opened with the domain rules plugged in; the rules double as the query engine.
+struct OpenLedger {
+  std::unique_ptr<AppendValidator> rules;
+  std::unique_ptr<Ledger> ledger;
+};
+Result<OpenLedger> Open(const Context& ctx);
+Result<SigningKey> LoadSigner(const Context& ctx);
+
+// Parsers that turn user text into values, naming the option when it fails.
+Result<Money> ParseAmount(const std::string& option, const std::string& text);
+Result<Date> ParseDate(const std::string& option, const std::string& text);
+// "" means today (by the context's clock).
+Result<Date> ParseDateOrToday(const Context& ctx, const std::string& option,
+                              const std::string& text);
+
+// Signs the event with the context's signer, appends it and prints "entry N: <summary>".
+int SignAndAppend(const Context& ctx, EventBuilder& event);
+
+// Each command group registers its subcommands; `action` is set to the chosen command's body.
+using Action = std::function<int()>;
+void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action);
+void RegisterWriteCommands(CLI::App& app, Context& ctx, Action* action);
+void RegisterQueryCommands(CLI::App& app, Context& ctx, Action* action);
+void RegisterImportCommands(CLI::App& app, Context& ctx, Action* action);
+
+}  // namespace fouledger::cli
