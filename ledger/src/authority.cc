@@ -13,7 +13,7 @@ std::string ShortKeyId(const Hash256& id) { return ToHex(id.data(), 8); }
 // "a board key", "an admin key", "an office key".
 std::string KeyOfRole(Role role) {
   const std::string name = RoleName(role);
-  const bool vowel = !name.empty() && std::string("aeiou").find(name[0]) != std::string::npos;
+  const bool vowel = role == Role::ADMIN || role == Role::AUDITOR || role == Role::OFFICE;
   return (vowel ? "an " : "a ") + name + " key";
 }
 
