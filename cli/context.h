@@ -14,6 +14,7 @@
 #include "ledger/ledger.h"
 #include "ledger/money.h"
 #include "ledger/status.h"
+#include "projections/engine.h"
 
 namespace fouledger::cli {
 
@@ -35,7 +36,7 @@ struct Context {
 
 // A ledger opened with the domain rules plugged in; the rules double as the query engine.
 struct OpenLedger {
-  std::unique_ptr<AppendValidator> rules;
+  std::unique_ptr<projections::Engine> rules;
   std::unique_ptr<Ledger> ledger;
 };
 Result<OpenLedger> Open(const Context& ctx);
@@ -50,6 +51,9 @@ Result<Date> ParseDateOrToday(const Context& ctx, const std::string& option,
 
 // Signs the event with the context's signer, appends it and prints "entry N: <summary>".
 int SignAndAppend(const Context& ctx, EventBuilder& event);
+
+// The domain rules (and query engine) every ledger is opened with.
+std::unique_ptr<projections::Engine> MakeDomainRules();
 
 // Each command group registers its subcommands; `action` is set to the chosen command's body.
 using Action = std::function<int()>;

@@ -18,7 +18,4 @@ std::string ShortKeyId(const Hash256& key_id);
 // "unit:farsta", "board", or "checkpoint key" for the genesis author.
 std::string DescribeAuthor(const Authority& authority, capnp::Data::Reader key_id);
 
-// The domain rules, built here so that the CLI has one place that chooses them.
-std::unique_ptr<AppendValidator> MakeDomainRules();
-
 }  // namespace fouledger::cli

@@ -103,6 +103,19 @@ struct Ledger::Impl {
     return Status::Ok();
   }
 
+  // Forgets the in-memory state and replays it from disk (after a refused all-or-nothing batch).
+  Status Reload() {
+    authority = Authority();
+    tree = CompactTree();
+    last_leaf_hash = Hash256{};
+    last_recorded_at = Instant{};
+    if (options.validator && !options.validator->Reset()) {
+      poisoned = Status::IOError("the domain rules cannot be rolled back; reopen the ledger");
+      return poisoned;
+    }
+    return Load();
+  }
+
   // Replays every stored entry into the in-memory state.
   Status Load() {
     std::string format;
@@ -138,7 +151,7 @@ struct Ledger::Impl {
     size.store(expected);
 
     const fs::path key_path = fs::path(options.path) / kCheckpointKeyFile;
-    if (fs::exists(key_path)) {
+    if (!checkpoint_key && fs::exists(key_path)) {
       auto key = SigningKey::LoadPem(key_path.string());
       if (!key.ok()) return key.status();
       if (expected > 0 && key->public_key() != authority.checkpoint_public_key()) {
@@ -231,6 +244,50 @@ struct Ledger::Impl {
     last_recorded_at = recorded_at;
     return AppendOutcome{seq, recorded_at, leaf, false};
   }
+  // Checks and writes `events`; the caller holds write_mutex.
+  std::vector<Result<AppendOutcome>> AppendLocked(const std::vector<SignedEvent>& events) {
+  Impl& m = *this;
+  std::vector<Result<AppendOutcome>> outcomes;
+  outcomes.reserve(events.size());
+  if (!m.poisoned.ok()) {
+    for (size_t i = 0; i < events.size(); ++i) outcomes.emplace_back(m.poisoned);
+    return outcomes;
+  }
+  if (!m.checkpoint_key) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      outcomes.emplace_back(Status::IOError("the checkpoint key (" + m.options.path + "/" +
+                                            kCheckpointKeyFile + ") is missing; cannot append"));
+    }
+    return outcomes;
+  }
+  const uint64_t size_before = m.tree.size();
+  rocksdb::WriteBatch batch;
+  std::map<Bytes, uint64_t> batch_ids;
+  for (const SignedEvent& e : events) outcomes.push_back(m.Admit(e, &batch, &batch_ids));
+  const uint64_t size_after = m.tree.size();
+  if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
+
+  // Invariant: the batch extends the log by exactly the admitted entries, contiguously.
+  assert(size_after - size_before == batch_ids.size());
+  const Checkpoint cp =
+      SignCheckpoint(m.authority.ledger_name(), size_after, m.tree.Root(), *m.checkpoint_key);
+  batch.Put(m.family(kCheckpoints), EncodeU64(size_after), cp.note);
+
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // an acknowledged event must survive power loss
+  auto s = m.db->Write(wo, &batch);
+  if (!s.ok()) {
+    // The in-memory state already holds the batch; only a reopen can make it match the disk.
+    m.poisoned = FromRocks(s, "writing entries " + std::to_string(size_before) + ".." +
+                                  std::to_string(size_after - 1) + " (reopen the ledger)");
+    for (auto& o : outcomes) {
+      if (o.ok() && !o->duplicate) o = m.poisoned;
+    }
+    return outcomes;
+  }
+  m.size.store(size_after);
+  return outcomes;
+}
 };
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -295,48 +352,36 @@ Result<AppendOutcome> Ledger::Append(const SignedEvent& event) {
 }
 
 std::vector<Result<AppendOutcome>> Ledger::AppendBatch(const std::vector<SignedEvent>& events) {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return impl_->AppendLocked(events);
+}
+
+Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEvent>& events) {
   Impl& m = *impl_;
-  std::lock_guard<std::mutex> lock(m.write_mutex);
-  std::vector<Result<AppendOutcome>> outcomes;
-  outcomes.reserve(events.size());
-  if (!m.poisoned.ok()) {
-    for (size_t i = 0; i < events.size(); ++i) outcomes.emplace_back(m.poisoned);
-    return outcomes;
-  }
-  if (!m.checkpoint_key) {
-    for (size_t i = 0; i < events.size(); ++i) {
-      outcomes.emplace_back(Status::IOError("the checkpoint key (" + m.options.path + "/" +
-                                            kCheckpointKeyFile + ") is missing; cannot append"));
-    }
-    return outcomes;
-  }
-  const uint64_t size_before = m.tree.size();
-  rocksdb::WriteBatch batch;
+  std::lock_guard<std::mutex> lock(m.write_mutex);  // held from the dry run to the write
+  if (!m.poisoned.ok()) return m.poisoned;
+  const auto where = [&](size_t i) {
+    return "event " + std::to_string(i + 1) + " of " + std::to_string(events.size());
+  };
+  // Dry run: every check, nothing written.
+  rocksdb::WriteBatch scratch;
   std::map<Bytes, uint64_t> batch_ids;
-  for (const SignedEvent& e : events) outcomes.push_back(m.Admit(e, &batch, &batch_ids));
-  const uint64_t size_after = m.tree.size();
-  if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
-
-  // Invariant: the batch extends the log by exactly the admitted entries, contiguously.
-  assert(size_after - size_before == batch_ids.size());
-  const Checkpoint cp =
-      SignCheckpoint(m.authority.ledger_name(), size_after, m.tree.Root(), *m.checkpoint_key);
-  batch.Put(m.family(kCheckpoints), EncodeU64(size_after), cp.note);
-
-  rocksdb::WriteOptions wo;
-  wo.sync = true;  // an acknowledged event must survive power loss
-  auto s = m.db->Write(wo, &batch);
-  if (!s.ok()) {
-    // The in-memory state already holds the batch; only a reopen can make it match the disk.
-    m.poisoned = FromRocks(s, "writing entries " + std::to_string(size_before) + ".." +
-                                  std::to_string(size_after - 1) + " (reopen the ledger)");
-    for (auto& o : outcomes) {
-      if (o.ok() && !o->duplicate) o = m.poisoned;
-    }
-    return outcomes;
+  Status refused;
+  for (size_t i = 0; i < events.size() && refused.ok(); ++i) {
+    auto o = m.Admit(events[i], &scratch, &batch_ids);
+    if (!o.ok()) refused = o.status().WithContext(where(i));
   }
-  m.size.store(size_after);
-  return outcomes;
+  // The dry run folded the admitted events into memory; bring the state back to the disk's.
+  FOULEDGER_RETURN_IF_ERROR(m.Reload());
+  if (!refused.ok()) return refused;
+  // Under the same lock and on the same state, the checks give the same answers: write them all.
+  std::vector<AppendOutcome> out;
+  auto outcomes = m.AppendLocked(events);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (!outcomes[i].ok()) return outcomes[i].status().WithContext(where(i));
+    out.push_back(*outcomes[i]);
+  }
+  return out;
 }
 
 uint64_t Ledger::size() const { return impl_->size.load(); }

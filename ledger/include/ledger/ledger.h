@@ -34,6 +34,10 @@ class AppendValidator {
   virtual ~AppendValidator() = default;
   virtual Status Check(const DecodedEntry& candidate) = 0;
   virtual void Apply(const DecodedEntry& entry) = 0;
+  // Forgets every entry, so the ledger can replay the stored ones after an all-or-nothing batch
+  // was refused (see Ledger::AppendAll). Returns false if the validator cannot; the ledger then
+  // refuses further appends until it is reopened.
+  virtual bool Reset() { return false; }
 };
 
 struct LedgerOptions {
@@ -66,6 +70,11 @@ class Ledger {
   // synced batch; each gets its own outcome. If the write itself fails, every outcome is that
   // IOError and the Ledger refuses further appends until reopened.
   std::vector<Result<AppendOutcome>> AppendBatch(const std::vector<SignedEvent>& events);
+
+  // All or nothing: checks every event in order (each sees the ones before it); if any is refused
+  // nothing is written, the in-memory state is restored from disk, and the status names the first
+  // refused event by its index ("event 3 of 20: ..."). Otherwise one synced batch writes them all.
+  Result<std::vector<AppendOutcome>> AppendAll(const std::vector<SignedEvent>& events);
 
   uint64_t size() const;
   Result<Bytes> ReadEntryBytes(uint64_t seq) const;

@@ -1,0 +1,386 @@
+#include "projections/engine.h"
+
+#include <algorithm>
+#include <cassert>
+#include <deque>
+#include <unordered_map>
+
+#include "fold.h"
+#include "ledger/event.h"
+#include "policy.h"
+
+namespace fouledger::projections {
+
+using internal::Compact;
+using internal::FoldState;
+using internal::kNever;
+using internal::kNone;
+using internal::Kr;
+using internal::YearName;
+
+struct Engine::Impl {
+  std::deque<Record> records;  // a deque: Records never move, so the fold may point at them
+  std::vector<Compact> compact;  // same index as `records`
+  std::unordered_map<std::string, uint32_t> app_ids;
+  std::unordered_map<std::string, uint32_t> unit_ids;
+
+  // Indices of the foldable records (not voids, not key events), in fold order once sorted.
+  mutable std::vector<uint32_t> order;
+  mutable bool order_sorted = true;
+
+  // The state with everything known at every date, kept current while entries arrive in date
+  // order; rebuilt by one full fold after a correction, a void or an entry dated in the past.
+  FoldState live;
+  bool live_valid = true;
+
+  static uint32_t Find(const std::unordered_map<std::string, uint32_t>& ids, const std::string& id) {
+    auto it = ids.find(id);
+    return it == ids.end() ? kNone : it->second;
+  }
+  static uint32_t Intern(std::unordered_map<std::string, uint32_t>& ids, const std::string& id) {
+    return ids.try_emplace(id, static_cast<uint32_t>(ids.size())).first->second;
+  }
+
+  // The interned subject of `r`; with `insert` false, an id not seen yet gets the next free index.
+  uint32_t SubjectOf(const Record& r, bool insert) {
+    if (const auto* u = std::get_if<UnitAdded>(&r.body)) {
+      if (insert) return Intern(unit_ids, u->unit_id);
+      const uint32_t found = Find(unit_ids, u->unit_id);
+      return found != kNone ? found : static_cast<uint32_t>(unit_ids.size());
+    }
+    const std::string& app = r.application_id();
+    if (app.empty()) return kNone;
+    if (insert) return Intern(app_ids, app);
+    const uint32_t found = Find(app_ids, app);
+    return found != kNone ? found : static_cast<uint32_t>(app_ids.size());
+  }
+
+  std::optional<uint32_t> IndexOfSeq(uint64_t seq) const {
+    auto it = std::lower_bound(compact.begin(), compact.end(), seq,
+                               [](const Compact& c, uint64_t s) { return c.seq < s; });
+    if (it == compact.end() || it->seq != seq) return std::nullopt;
+    return static_cast<uint32_t>(it - compact.begin());
+  }
+
+  void EnsureSorted() const {
+    if (order_sorted) return;
+    std::sort(order.begin(), order.end(),
+              [this](uint32_t a, uint32_t b) { return compact[a].OrderedBefore(compact[b]); });
+    order_sorted = true;
+  }
+
+  FoldState Fresh() const {
+    FoldState s;
+    s.grants.resize(app_ids.size() + 1);  // + 1: room for a candidate's new application
+    s.units.resize(unit_ids.size() + 1, nullptr);
+    s.folded.reserve(order.size() + 1);
+    return s;
+  }
+
+  void EnsureLive() {
+    if (live_valid) return;
+    EnsureSorted();
+    live = Fresh();
+    for (uint32_t index : order) {
+      const Compact& c = compact[index];
+      if (c.superseded_at != kNever) continue;
+      internal::Step(live, records[index], c, index);
+    }
+    live_valid = true;
+  }
+
+  std::string UnitName(const FoldState& s, const std::string& unit_id) const {
+    const uint32_t u = Find(unit_ids, unit_id);
+    if (u != kNone && u < s.units.size() && s.units[u]) {
+      return std::get<UnitAdded>(s.units[u]->body).name;
+    }
+    return unit_id;
+  }
+
+  Status CheckTarget(const Record& r) const;
+  Status CheckCandidate(const FoldState& s, const Record& r, const Compact& c) const;
+  Status CheckDecisionPolicy(const FoldState& s, const Record& r, const Compact& c) const;
+  Status CheckRecord(const Record& r);
+  void ApplyRecord(Record r);
+  State At(const QueryTime& t) const;
+};
+
+Status Engine::Impl::CheckTarget(const Record& r) const {
+  const auto target = r.target();
+  if (!target) return Status::Ok();
+  const char* what = r.kind() == Kind::kVoid ? "void" : "correction";
+  const auto index = IndexOfSeq(*target);
+  if (!index) {
+    return Status::Refused(std::string(what) + " names entry " + std::to_string(*target) +
+                           ", which does not exist");
+  }
+  const Record& t = records[*index];
+  if (compact[*index].superseded_at != kNever) {
+    return Status::Refused("entry " + std::to_string(*target) +
+                           " was already replaced or voided; a " + what +
+                           " must name the current entry");
+  }
+  if (t.kind() == Kind::kOther || t.kind() == Kind::kVoid) {
+    return Status::Refused("entry " + std::to_string(*target) + " (" + KindName(t.kind()) +
+                           ") cannot be corrected or voided");
+  }
+  if (r.kind() != Kind::kVoid) {
+    if (r.kind() != t.kind()) {
+      return Status::Refused("a correction must be of the same kind as entry " +
+                             std::to_string(*target) + " (" + KindName(t.kind()) + "), not " +
+                             KindName(r.kind()));
+    }
+    if (r.application_id() != t.application_id()) {
+      return Status::Refused("a correction of entry " + std::to_string(*target) +
+                             " must be about the same application " + t.application_id());
+    }
+    const auto* ua = std::get_if<UnitAdded>(&r.body);
+    const auto* ub = std::get_if<UnitAdded>(&t.body);
+    if (ua && ub && ua->unit_id != ub->unit_id) {
+      return Status::Refused("a correction of entry " + std::to_string(*target) +
+                             " must be about the same unit " + ub->unit_id);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::Impl::CheckDecisionPolicy(const FoldState& s, const Record& r,
+                                         const Compact& c) const {
+  const auto& d = std::get<Decision>(r.body);
+  const internal::GrantFold* g = s.FindGrant(c.subject);
+  assert(g && "Precheck found the application");
+  const auto& a = std::get<Application>(g->apply->body);
+  const internal::YearSlot* slot = s.FindYear(a.year, a.programme);
+  if (!slot || !slot->rules) {
+    return Status::Refused(YearName(a.year, a.programme) + " is not open: no year rules for it");
+  }
+  const YearRules& rules = std::get<YearRules>(slot->rules->body);
+  if (c.amount == 0) return Status::Ok();  // a rejection breaks no policy
+
+  std::vector<std::string> broken;
+  if (rules.cap.ore() > 0 && d.granted > rules.cap) {
+    broken.push_back(YearName(a.year, a.programme) + " cap is " + rules.cap.ToSwedish() +
+                     "; decision grants " + d.granted.ToSwedish());
+  }
+  const auto facts = internal::FactsOf(s);
+  if (rules.max_per_unit > 0) {
+    for (const auto& unit : a.units) {
+      auto held = internal::UnitGrants(facts, a.year, a.programme, unit);
+      std::erase_if(held, [&](const auto* f) { return f->application_id == a.application_id; });
+      if (static_cast<int>(held.size()) >= rules.max_per_unit) {
+        broken.push_back(internal::PerUnitLine(rules, UnitName(s, unit), held));
+      }
+    }
+  }
+  const int report_year = internal::ReportYear(rules);
+  const Date deadline = rules.reports_by.valid() ? rules.reports_by : r.effective;
+  for (const auto& unit : a.units) {
+    const auto missing = internal::MissingReports(facts, unit, report_year, deadline);
+    if (!missing.empty()) {
+      broken.push_back(internal::ReportsLine(report_year, deadline, UnitName(s, unit), missing));
+    }
+  }
+  if (rules.max_years_in_row > 0 && !a.project_id.empty()) {
+    const auto run = internal::YearsInRow(facts, a.project_id, a.year - 1);
+    if (run.years >= rules.max_years_in_row) {
+      broken.push_back(internal::YearsInRowLine(rules, a.project_id, run));
+    }
+  }
+  if (broken.empty() || !d.override_text.empty()) return Status::Ok();
+  std::string line;
+  for (const auto& b : broken) line += (line.empty() ? "" : "; ") + b;
+  return Status::Refused(line + " (the board may override this with a written reason)");
+}
+
+Status Engine::Impl::CheckCandidate(const FoldState& s, const Record& r, const Compact& c) const {
+  if (auto why = internal::Precheck(s, r, c)) return Status::Refused(*why);
+  switch (r.kind()) {
+    case Kind::kYearRules: {
+      const auto& y = std::get<YearRules>(r.body);
+      const internal::YearSlot* slot = s.FindYear(y.year, y.programme);
+      if (!r.corrects && slot && slot->rules) {
+        return Status::Refused(YearName(y.year, y.programme) + " is already open (entry " +
+                               std::to_string(slot->rules->seq) + "); correct that entry instead");
+      }
+      if (y.window_from.valid() && y.window_to.valid() && y.window_to < y.window_from) {
+        return Status::Refused(YearName(y.year, y.programme) + " application window ends (" +
+                               y.window_to.ToString() + ") before it starts (" +
+                               y.window_from.ToString() + ")");
+      }
+      return Status::Ok();
+    }
+    case Kind::kApplication: {
+      const auto& a = std::get<Application>(r.body);
+      const internal::YearSlot* slot = s.FindYear(a.year, a.programme);
+      if (!slot || !slot->rules) {
+        return Status::Refused(YearName(a.year, a.programme) +
+                               " is not open: no year rules for it");
+      }
+      const YearRules& rules = std::get<YearRules>(slot->rules->body);
+      if ((rules.window_from.valid() && r.effective < rules.window_from) ||
+          (rules.window_to.valid() && r.effective > rules.window_to)) {
+        return Status::Refused(YearName(a.year, a.programme) + " application window is " +
+                               rules.window_from.ToString() + " – " + rules.window_to.ToString() +
+                               "; application is dated " + r.effective.ToString());
+      }
+      if (rules.cap.ore() > 0 && a.asked > rules.cap) {
+        return Status::Refused(YearName(a.year, a.programme) + " cap is " +
+                               rules.cap.ToSwedish() + "; application asks " +
+                               a.asked.ToSwedish());
+      }
+      return Status::Ok();
+    }
+    case Kind::kDecision:
+      return CheckDecisionPolicy(s, r, c);
+    default:
+      return Status::Ok();
+  }
+}
+
+Status Engine::Impl::CheckRecord(const Record& r) {
+  if (!compact.empty() && r.seq <= compact.back().seq) {
+    return Status::Refused("entry " + std::to_string(r.seq) + " is out of sequence; the last is " +
+                           std::to_string(compact.back().seq));
+  }
+  if (r.kind() == Kind::kOther) return Status::Ok();
+  if (!r.effective.valid()) return Status::Refused("entry has no effective date");
+  FOULEDGER_RETURN_IF_ERROR(CheckTarget(r));
+
+  const auto target = r.target();
+  EnsureLive();
+  // Fast path: an entry dated on or after everything else, correcting nothing, is checked against
+  // the current state, which is exactly the state at its date.
+  if (!target && r.effective.packed() >= live.last_effective) {
+    const Compact c = internal::MakeCompact(r, SubjectOf(r, /*insert=*/false));
+    return CheckCandidate(live, r, c);
+  }
+
+  // Slow path: replay the timeline with the candidate in its place (and its target gone), check
+  // the candidate at its date, then make sure no later entry loses its footing.
+  EnsureSorted();
+  std::optional<uint32_t> target_index;
+  Compact c = internal::MakeCompact(r, SubjectOf(r, /*insert=*/false));
+  if (target) {
+    target_index = IndexOfSeq(*target);
+    if (target_index) c.order_seq = compact[*target_index].order_seq;
+  }
+  std::vector<uint32_t> known_anomalies;
+  for (const auto& [index, why] : live.anomalies) known_anomalies.push_back(index);
+  std::sort(known_anomalies.begin(), known_anomalies.end());
+
+  const bool is_void = r.kind() == Kind::kVoid;
+  const std::string what = is_void       ? "voiding entry " + std::to_string(*target)
+                           : target      ? "correcting entry " + std::to_string(*target)
+                                         : "an entry dated " + r.effective.ToString();
+  FoldState s = Fresh();
+  bool placed = is_void;  // a void only takes its target away
+  const uint32_t candidate_index = static_cast<uint32_t>(records.size());
+  for (uint32_t index : order) {
+    const Compact& e = compact[index];
+    if (e.superseded_at != kNever || (target_index && index == *target_index)) continue;
+    if (!placed && c.OrderedBefore(e)) {
+      FOULEDGER_RETURN_IF_ERROR(CheckCandidate(s, r, c));
+      internal::Fold(s, r, c, candidate_index);
+      placed = true;
+    }
+    const Record& rec = records[index];
+    if (auto why = internal::Precheck(s, rec, e)) {
+      if (std::binary_search(known_anomalies.begin(), known_anomalies.end(), index)) {
+        s.anomalies.emplace_back(index, std::move(*why));
+        continue;  // it was already out of place before this candidate
+      }
+      return Status::Refused(what + " would break " + internal::Describe(rec) + ": " + *why);
+    }
+    internal::Fold(s, rec, e, index);
+  }
+  if (!placed) return CheckCandidate(s, r, c);
+  return Status::Ok();
+}
+
+void Engine::Impl::ApplyRecord(Record r) {
+  assert((compact.empty() || r.seq > compact.back().seq) && "records arrive in seq order");
+  const auto index = static_cast<uint32_t>(records.size());
+  const uint32_t subject = SubjectOf(r, /*insert=*/true);
+  records.push_back(std::move(r));
+  const Record& rec = records.back();
+  Compact c = internal::MakeCompact(rec, subject);
+  bool replaces = false;
+  if (const auto target = rec.target()) {
+    replaces = true;
+    if (const auto t = IndexOfSeq(*target)) {
+      Compact& tc = compact[*t];
+      c.order_seq = tc.order_seq;
+      if (tc.superseded_at == kNever) tc.superseded_at = c.recorded_at;
+    }
+  }
+  compact.push_back(c);
+  if (replaces) live_valid = false;
+  if (c.kind == Kind::kOther || c.kind == Kind::kVoid) return;
+
+  const bool in_order = order.empty() || !c.OrderedBefore(compact[order.back()]);
+  order.push_back(index);
+  if (!in_order) {
+    order_sorted = false;
+    live_valid = false;
+  }
+  if (live_valid) internal::Step(live, rec, c, index);
+}
+
+State Engine::Impl::At(const QueryTime& t) const {
+  EnsureSorted();
+  FoldState s = Fresh();
+  const uint32_t as_of = t.as_of.packed();
+  const int64_t known_at = t.known_at.micros;
+  for (uint32_t index : order) {
+    const Compact& c = compact[index];
+    if (c.effective > as_of) break;  // `order` is by effective date
+    if (c.recorded_at > known_at || c.superseded_at <= known_at) continue;
+    internal::Step(s, records[index], c, index);
+  }
+  return internal::Materialize(s, t, records);
+}
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+
+Status Engine::Check(const DecodedEntry& candidate) {
+  auto record = RecordFromEntry(candidate);
+  if (!record.ok()) return record.status();
+  return impl_->CheckRecord(*record);
+}
+
+void Engine::Apply(const DecodedEntry& entry) {
+  auto record = RecordFromEntry(entry);
+  if (record.ok()) {
+    impl_->ApplyRecord(std::move(record).value());
+    return;
+  }
+  // Stored entries were shape-checked at append, so this is not expected; keep the seq in
+  // place with a record the fold ignores rather than stopping the replay.
+  Record placeholder;
+  placeholder.seq = entry.seq();
+  placeholder.recorded_at = entry.recorded_at();
+  placeholder.effective = entry.effective_date();
+  placeholder.body = OtherEvent{"undecodable"};
+  impl_->ApplyRecord(std::move(placeholder));
+}
+
+Status Engine::CheckRecord(const Record& candidate) { return impl_->CheckRecord(candidate); }
+void Engine::ApplyRecord(Record record) { impl_->ApplyRecord(std::move(record)); }
+
+Status Engine::Append(Record record) {
+  FOULEDGER_RETURN_IF_ERROR(impl_->CheckRecord(record));
+  impl_->ApplyRecord(std::move(record));
+  return Status::Ok();
+}
+
+State Engine::At(const QueryTime& t) const { return impl_->At(t); }
+
+size_t Engine::size() const { return impl_->records.size(); }
+
+const Record* Engine::FindRecord(uint64_t seq) const {
+  const auto index = impl_->IndexOfSeq(seq);
+  return index ? &impl_->records[*index] : nullptr;
+}
+
+}  // namespace fouledger::projections

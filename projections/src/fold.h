@@ -1,0 +1,99 @@
+// Private to projections/: the compact fold that both queries (Engine::At) and append checks
+// (Engine::Check) run. One FoldState is the state at one point on both time axes.
+//
+// The fold applies entries in effective-date order. Precheck() holds the rules that keep money
+// conserved and the life of an application in order (the "hard" rules, which no override lifts);
+// an entry that fails them is not applied and becomes an anomaly. Fold() applies an entry that
+// passed. Neither allocates per entry except to grow a vector the first time an id is seen.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "projections/record.h"
+#include "projections/state.h"
+
+namespace fouledger::projections::internal {
+
+inline constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// What the hot loop reads about one record: no strings, no pointers.
+struct Compact {
+  int64_t recorded_at = 0;
+  int64_t superseded_at = kNever;  // recorded_at of the entry that replaced or voided it
+  uint64_t seq = 0;
+  uint64_t order_seq = 0;  // seq of the first entry of its correction chain: its place on its date
+  int64_t amount = 0;      // öre
+  uint32_t effective = 0;  // packed YYYYMMDD
+  uint32_t subject = kNone;  // interned application id (unit id for unit-add)
+  uint16_t year = 0;
+  Kind kind = Kind::kOther;
+  Programme programme = Programme::kUnspecified;
+  bool approved = false;  // report-review
+
+  // Fold order: effective date, then the chain's first seq (a correction stands in the place of
+  // the entry it replaces), then seq.
+  bool OrderedBefore(const Compact& o) const {
+    if (effective != o.effective) return effective < o.effective;
+    if (order_seq != o.order_seq) return order_seq < o.order_seq;
+    return seq < o.seq;
+  }
+};
+
+Compact MakeCompact(const Record& r, uint32_t subject);
+
+struct GrantFold {
+  const Record* apply = nullptr;     // the application in force
+  const Record* decision = nullptr;
+  const Record* report = nullptr;    // newest submission
+  const Record* review = nullptr;    // newest review
+  int64_t asked = 0, granted = 0, paid = 0, spent = 0, noticed = 0, repaid = 0;
+  ReportStatus report_status = ReportStatus::kNone;
+  uint32_t approved_on = 0;  // packed date of the approving review
+};
+
+struct YearSlot {
+  int year = 0;
+  Programme programme = Programme::kUnspecified;
+  const Record* rules = nullptr;
+  int64_t appropriated = 0;
+  int64_t granted = 0;  // sum of decisions
+};
+
+struct FoldState {
+  std::vector<GrantFold> grants;          // by interned application id
+  std::vector<const Record*> units;       // by interned unit id: the unit-add in force
+  std::vector<YearSlot> years;            // few: a linear search is the fastest lookup
+  std::vector<uint32_t> folded;           // record indices applied, in fold order
+  std::vector<std::pair<uint32_t, std::string>> anomalies;  // record index, why
+  uint32_t last_effective = 0;
+
+  const YearSlot* FindYear(int year, Programme p) const;
+  YearSlot& Year(int year, Programme p);
+  const GrantFold* FindGrant(uint32_t app) const {
+    return app < grants.size() && grants[app].apply != nullptr ? &grants[app] : nullptr;
+  }
+};
+
+// Why `r` cannot be applied to `s`, or nullopt if it can.
+std::optional<std::string> Precheck(const FoldState& s, const Record& r, const Compact& c);
+// Applies `r` (which passed Precheck) as record index `index`.
+void Fold(FoldState& s, const Record& r, const Compact& c, uint32_t index);
+// Precheck, then Fold or note an anomaly.
+void Step(FoldState& s, const Record& r, const Compact& c, uint32_t index);
+
+// Names for messages.
+std::string Kr(int64_t ore);  // "500 000 kr"
+std::string YearName(int year, Programme p);  // "2021 LUM"
+std::string Describe(const Record& r);  // "entry 15 (pay 2021-LUM-02, 2021-03-01)"
+
+// Turns a FoldState into the public State; `records` holds the record of each index.
+State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records);
+
+}  // namespace fouledger::projections::internal
