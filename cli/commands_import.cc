@@ -42,7 +42,8 @@ int Import(const Context& ctx, const std::string& file, const std::string& unit_
   const std::string dir =
       unit_key_dir.empty() ? fs::path(ctx.signer_path).parent_path().string() : unit_key_dir;
   UnitKeyDirectory unit_keys(dir.empty() ? "." : dir);
-  auto events = ReadApplications(file, *board, [&](const std::string& u) { return unit_keys.Find(u); });
+  auto events =
+      ReadApplications(file, *board, [&](const std::string& u) { return unit_keys.Find(u); });
   if (!events.ok()) return Fail(events.status());
   auto opened = Open(ctx);
   if (!opened.ok()) return Fail(opened.status());
@@ -50,9 +51,9 @@ int Import(const Context& ctx, const std::string& file, const std::string& unit_
   if (Status s = AppendAllOrNothing(*opened->ledger, *events); !s.ok()) return Fail(s);
   size_t applications = 0;
   for (const auto& e : *events) applications += e.what.rfind("apply ", 0) == 0;
-  std::cout << "imported " << applications << " applications and "
-            << events->size() - applications << " decisions from " << file << " as entries "
-            << first << ".." << opened->ledger->size() - 1 << "\n";
+  std::cout << "imported " << applications << " applications and " << events->size() - applications
+            << " decisions from " << file << " as entries " << first << ".."
+            << opened->ledger->size() - 1 << "\n";
   return kExitOk;
 }
 
@@ -176,7 +177,8 @@ class Demo {
     options.path = ctx_.ledger_path;
     options.clock = ctx_.clock;
     options.validator = rules_.get();
-    auto ledger = Ledger::Create(options, "demo.fouledger/stockholm-sof", Key("admin").public_key());
+    auto ledger =
+        Ledger::Create(options, "demo.fouledger/stockholm-sof", Key("admin").public_key());
     if (!ledger.ok()) return ledger.status();
     ledger_ = std::move(ledger).value();
 
@@ -219,16 +221,16 @@ class Demo {
     {
       std::vector<ImportedEvent> e;
       const std::string app = "2020-LUM-01";
-      FOULEDGER_RETURN_IF_ERROR(One(&e, Key("board"), "2019-12-17", "appropriate 2020",
-                                    [](EventBuilder& b) {
-                                      auto a = b.body().initAppropriate();
-                                      a.setYear(2020);
-                                      a.setProgramme(schema::Programme::LUM);
-                                      a.setAmountOre(Money::FromKronor(500000).ore());
-                                      a.setCaseNumber("ILLUSTRATIVE");
-                                    }));
-      FOULEDGER_RETURN_IF_ERROR(One(
-          &e, Key("hasselby-vallingby"), "2019-09-20", "apply " + app, [&](EventBuilder& b) {
+      FOULEDGER_RETURN_IF_ERROR(
+          One(&e, Key("board"), "2019-12-17", "appropriate 2020", [](EventBuilder& b) {
+            auto a = b.body().initAppropriate();
+            a.setYear(2020);
+            a.setProgramme(schema::Programme::LUM);
+            a.setAmountOre(Money::FromKronor(500000).ore());
+            a.setCaseNumber("ILLUSTRATIVE");
+          }));
+      FOULEDGER_RETURN_IF_ERROR(
+          One(&e, Key("hasselby-vallingby"), "2019-09-20", "apply " + app, [&](EventBuilder& b) {
             auto a = b.body().initApply();
             a.setApplicationId(app);
             a.setYear(2020);
@@ -236,18 +238,20 @@ class Demo {
             a.initUnits(1).set(0, "hasselby-vallingby");
             a.setProjectId("hasselby-vallingby-systematiskt-forandringsarbete");
             a.setTitle(
-                "Ett systematiskt, skyndsamt och tryggt förändringsarbete för en modern och hållbar "
+                "Ett systematiskt, skyndsamt och tryggt förändringsarbete för en modern och "
+                "hållbar "
                 "socialtjänst");
             a.setAmountOre(Money::FromKronor(500000).ore());
           }));
-      FOULEDGER_RETURN_IF_ERROR(One(&e, Key("board"), "2019-12-17", "decide " + app,
-                                    [&](EventBuilder& b) {
-                                      auto d = b.body().initDecide();
-                                      d.setApplicationId(app);
-                                      d.setGrantedOre(Money::FromKronor(500000).ore());
-                                      d.setReason("Illustrativt: beviljas (beloppet finns inte i "
-                                                  "underlaget).");
-                                    }));
+      FOULEDGER_RETURN_IF_ERROR(
+          One(&e, Key("board"), "2019-12-17", "decide " + app, [&](EventBuilder& b) {
+            auto d = b.body().initDecide();
+            d.setApplicationId(app);
+            d.setGrantedOre(Money::FromKronor(500000).ore());
+            d.setReason(
+                "Illustrativt: beviljas (beloppet finns inte i "
+                "underlaget).");
+          }));
       FOULEDGER_RETURN_IF_ERROR(Pay(&e, app, 500000, "2020-02-14"));
       FOULEDGER_RETURN_IF_ERROR(Report(&e, app, "hasselby-vallingby", 500000, "2021-03-31"));
       FOULEDGER_RETURN_IF_ERROR(Review(&e, app, true, "2021-05-20"));
@@ -267,21 +271,24 @@ class Demo {
     FOULEDGER_RETURN_IF_ERROR(Append(*y2021));
 
     std::cout << "\n4. ILLUSTRATIVE 2021 follow-up (made up to show the ledger at work)\n";
-    Step("payouts, a corrected payout, covid-cancelled trips repaid (one notice late, one not "
-         "received), reports (one returned)");
+    Step("payouts of every 2021 grant (one typed wrong)");
     {
       std::vector<ImportedEvent> e;
       // Every 2021 grant paid in full on 15 February, except one typed wrong and corrected below.
       auto state = rules_->At({Date::Parse("2021-12-31").value(), ctx_.clock()});
       std::vector<std::pair<std::string, int64_t>> grants;
       for (const auto& g : state.grants) {
-        if (g.year == 2021 && g.granted.ore() > 0) grants.emplace_back(g.application_id, g.granted.ore() / 100);
+        if (g.year == 2021 && g.granted.ore() > 0)
+          grants.emplace_back(g.application_id, g.granted.ore() / 100);
       }
       for (const auto& [app, kronor] : grants) {
-        FOULEDGER_RETURN_IF_ERROR(Pay(&e, app, app == "2021-LUM-02" ? kronor / 10 : kronor, "2021-02-15"));
+        FOULEDGER_RETURN_IF_ERROR(
+            Pay(&e, app, app == "2021-LUM-02" ? kronor / 10 : kronor, "2021-02-15"));
       }
       FOULEDGER_RETURN_IF_ERROR(Append(e));
     }
+    Step("its correction, covid-cancelled trips repaid (one notice late, one not received), "
+         "reports (one returned)");
     {
       // The office typed 50 000 for Farsta's 500 000: a correction replaces that entry (it is not
       // edited; both stay in the ledger).
@@ -295,23 +302,26 @@ class Demo {
       });
       FOULEDGER_RETURN_IF_ERROR(found);
       std::vector<ImportedEvent> e;
-      FOULEDGER_RETURN_IF_ERROR(One(&e, Key("office"), "2021-02-15", "correct pay 2021-LUM-02",
-                                    [&](EventBuilder& b) {
-                                      auto p = b.body().initPay();
-                                      p.setApplicationId("2021-LUM-02");
-                                      p.setAmountOre(Money::FromKronor(500000).ore());
-                                      p.setVoucher("DEMO-2021-LUM-02");
-                                      b.Corrects(wrong_seq, "Fel belopp inskrivet: 50 000 i stället "
-                                                            "för 500 000 kr.");
-                                    }));
+      FOULEDGER_RETURN_IF_ERROR(
+          One(&e, Key("office"), "2021-02-15", "correct pay 2021-LUM-02", [&](EventBuilder& b) {
+            auto p = b.body().initPay();
+            p.setApplicationId("2021-LUM-02");
+            p.setAmountOre(Money::FromKronor(500000).ore());
+            p.setVoucher("DEMO-2021-LUM-02");
+            b.Corrects(wrong_seq,
+                       "Fel belopp inskrivet: 50 000 i stället "
+                       "för 500 000 kr.");
+          }));
       // Study trips cancelled by covid-19: notices and repayments.
       FOULEDGER_RETURN_IF_ERROR(Notice(&e, "2021-MUL-02", "farsta", 25000, "2021-05-20"));
       FOULEDGER_RETURN_IF_ERROR(Receive(&e, "2021-MUL-02", 25000, "2021-06-15"));
-      FOULEDGER_RETURN_IF_ERROR(Notice(&e, "2021-MUL-05", "enskede-arsta-vantor", 25000, "2021-08-30"));
+      FOULEDGER_RETURN_IF_ERROR(
+          Notice(&e, "2021-MUL-05", "enskede-arsta-vantor", 25000, "2021-08-30"));
       FOULEDGER_RETURN_IF_ERROR(Receive(&e, "2021-MUL-05", 25000, "2021-09-20"));
       FOULEDGER_RETURN_IF_ERROR(Notice(&e, "2021-MUL-06", "sof", 25000, "2021-06-01"));
       // RådRum will not use 50 000 kr; notice on time, money back in October.
-      FOULEDGER_RETURN_IF_ERROR(Notice(&e, "2021-LUM-04", "hasselby-vallingby", 50000, "2021-06-04"));
+      FOULEDGER_RETURN_IF_ERROR(
+          Notice(&e, "2021-LUM-04", "hasselby-vallingby", 50000, "2021-06-04"));
       FOULEDGER_RETURN_IF_ERROR(Receive(&e, "2021-LUM-04", 50000, "2021-10-01"));
       // Reports on the 2021 projects and trips that went ahead.
       auto state = rules_->At({Date::Parse("2021-12-31").value(), ctx_.clock()});
@@ -321,12 +331,14 @@ class Demo {
             g.application_id == "2021-MUL-06") {
           continue;  // cancelled trips: repaid, nothing to report
         }
-        const int64_t spent = g.granted.ore() / 100 - (g.application_id == "2021-LUM-04" ? 50000 : 0);
-        FOULEDGER_RETURN_IF_ERROR(Report(&e, g.application_id, g.units.front(), spent, "2022-02-28"));
+        const int64_t spent =
+            g.granted.ore() / 100 - (g.application_id == "2021-LUM-04" ? 50000 : 0);
+        FOULEDGER_RETURN_IF_ERROR(
+            Report(&e, g.application_id, g.units.front(), spent, "2022-02-28"));
         const bool returned = g.project_id == "spanga-tensta-djarva-initiativ";
-        FOULEDGER_RETURN_IF_ERROR(Review(&e, g.application_id, !returned, "2022-03-15",
-                                         returned ? "Ekonomisk redovisning saknas; komplettera."
-                                                  : ""));
+        FOULEDGER_RETURN_IF_ERROR(
+            Review(&e, g.application_id, !returned, "2022-03-15",
+                   returned ? "Ekonomisk redovisning saknas; komplettera." : ""));
       }
       FOULEDGER_RETURN_IF_ERROR(Append(e));
     }
@@ -346,7 +358,14 @@ class Demo {
           FOULEDGER_RETURN_IF_ERROR(Pay(&e, g.application_id, g.granted.ore() / 100, "2022-02-15"));
         }
       }
-      FOULEDGER_RETURN_IF_ERROR(Notice(&e, "2022-MUL-01", "farsta", 25000, "2022-08-15"));
+      // The first 2022 trip is cancelled; its unit gives notice after the deadline.
+      for (const auto& g : state.grants) {
+        if (g.year == 2022 && g.programme == projections::Programme::kMul && g.granted.ore() > 0) {
+          FOULEDGER_RETURN_IF_ERROR(Notice(&e, g.application_id, g.units.front(),
+                                           g.granted.ore() / 100, "2022-08-15"));
+          break;
+        }
+      }
       FOULEDGER_RETURN_IF_ERROR(Append(e));
     }
     return Status::Ok();
@@ -369,13 +388,16 @@ class Demo {
     rc = std::max(rc, PrintEligibility(ctx_, q, text, 2022));
     section("Repayments of 2021 funds");
     rc = std::max(rc, PrintRepayments(ctx_, q, text, 2021, false));
-    section("Skarpnäck's 'Familjeorienterat arbetssätt': the reason says partly, the figure says in full");
+    section(
+        "Skarpnäck's 'Familjeorienterat arbetssätt': the reason says partly, the figure says in "
+        "full");
     rc = std::max(rc, PrintGrant(ctx_, q, text, "2021-LUM-08"));
     std::cout << "\nTry next (FOULEDGER_LEDGER=" << ctx_.ledger_path << "):\n"
               << "  build/bin/fouledger --ledger " << ctx_.ledger_path << " verify\n"
               << "  build/bin/fouledger --ledger " << ctx_.ledger_path
               << " budget --year 2021 --as-of 2021-06-07 --csv > budget.csv\n"
-              << "  build/bin/fouledger --ledger " << ctx_.ledger_path << " repayments --year 2021 --overdue\n"
+              << "  build/bin/fouledger --ledger " << ctx_.ledger_path
+              << " repayments --year 2021 --overdue\n"
               << "  build/bin/fouledger --ledger " << ctx_.ledger_path << " log | less\n"
               << "Keys for every role are in " << key_dir_ << "/.\n";
     return rc;
@@ -398,12 +420,12 @@ void RegisterImportCommands(CLI::App& app, Context& ctx, Action* action) {
         "import", "Applications and decisions from a table (all or nothing; docs/cli.md)");
     auto file = std::make_shared<std::string>();
     auto unit_keys = std::make_shared<std::string>();
-    cmd->add_option("FILE", *file, "Semicolon CSV as in data/seeds/applications-2021.csv")->required();
+    cmd->add_option("FILE", *file, "Semicolon CSV as in data/seeds/applications-2021.csv")
+        ->required();
     cmd->add_option("--unit-keys", *unit_keys,
                     "Directory of unit keys <unit-id>.key that sign the applications "
                     "(default: the --signer key's directory)");
-    cmd->callback(
-        [=, &ctx] { *action = [=, &ctx] { return Import(ctx, *file, *unit_keys); }; });
+    cmd->callback([=, &ctx] { *action = [=, &ctx] { return Import(ctx, *file, *unit_keys); }; });
   }
   {
     auto* cmd = app.add_subcommand("demo", "Build a demo ledger from the seeds' real data");

@@ -25,7 +25,8 @@ int KeyNew(const std::string& out) {
 
 int Init(const Context& ctx, const std::string& admin_pub, const std::string& name) {
   if (ctx.ledger_path.empty()) {
-    return Fail(Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER"));
+    return Fail(
+        Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER"));
   }
   auto admin = LoadPublicKeyPem(admin_pub);
   if (!admin.ok()) return Fail(admin.status());
@@ -82,7 +83,8 @@ int Log(const Context& ctx, uint64_t from, bool json) {
 
 int Verify(const Context& ctx) {
   if (ctx.ledger_path.empty()) {
-    return Fail(Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER"));
+    return Fail(
+        Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER"));
   }
   auto report = VerifyLedger(ctx.ledger_path);
   if (!report.ok()) return Fail(report.status());
@@ -168,7 +170,8 @@ int ProofVerify(const std::string& file) {
 }  // namespace
 
 void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action) {
-  auto* key = app.add_subcommand("key", "Create, enroll and revoke Ed25519 keys")->require_subcommand(1);
+  auto* key =
+      app.add_subcommand("key", "Create, enroll and revoke Ed25519 keys")->require_subcommand(1);
   {
     auto* cmd = key->add_subcommand("new", "Create a key pair: FILE (private, 0600) and FILE.pub");
     auto out = std::make_shared<std::string>();
@@ -209,8 +212,7 @@ void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action) {
     auto size = std::make_shared<std::optional<uint64_t>>();
     cmd->add_option("--seq", *seq, "Entry sequence number")->required();
     cmd->add_option("--size", *size, "Tree size (default: the latest checkpoint)");
-    cmd->callback(
-        [=, &ctx] { *action = [=, &ctx] { return ProofInclusion(ctx, *seq, *size); }; });
+    cmd->callback([=, &ctx] { *action = [=, &ctx] { return ProofInclusion(ctx, *seq, *size); }; });
   }
   {
     auto* cmd = proof->add_subcommand("consistency", "Prove the tree of size S2 extends size S1");
@@ -218,8 +220,7 @@ void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action) {
     auto to = std::make_shared<uint64_t>(0);
     cmd->add_option("--from", *from, "Older size S1")->required();
     cmd->add_option("--to", *to, "Newer size S2")->required();
-    cmd->callback(
-        [=, &ctx] { *action = [=, &ctx] { return ProofConsistency(ctx, *from, *to); }; });
+    cmd->callback([=, &ctx] { *action = [=, &ctx] { return ProofConsistency(ctx, *from, *to); }; });
   }
   {
     auto* cmd = proof->add_subcommand("verify", "Check a proof file offline (no ledger needed)");

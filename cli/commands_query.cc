@@ -19,7 +19,8 @@ using projections::Programme;
 using projections::State;
 
 void AddQueryOptions(CLI::App* cmd, QueryOptions* q) {
-  cmd->add_option("--as-of", q->as_of, "Business date: events effective on or before it (default today)");
+  cmd->add_option("--as-of", q->as_of,
+                  "Business date: events effective on or before it (default today)");
   cmd->add_option("--known-at", q->known_at,
                   "Ledger time: entries recorded by then, RFC 3339 or a date (default now)");
   cmd->add_flag("--json", q->json, "JSON, amounts as decimal strings in kronor");
@@ -35,7 +36,8 @@ Result<OutputFormat> FormatOf(const QueryOptions& q, const CLI::App* cmd) {
   if (!csv) return OutputFormat::kText;
   if (q.csv.empty() || q.csv == "excel") return OutputFormat::kCsvExcel;
   if (q.csv == "rfc4180") return OutputFormat::kCsvRfc4180;
-  return Status::InvalidArgument("--csv takes no value (Swedish Excel) or rfc4180, not '" + q.csv + "'");
+  return Status::InvalidArgument("--csv takes no value (Swedish Excel) or rfc4180, not '" + q.csv +
+                                 "'");
 }
 
 Result<projections::QueryTime> TimeOf(const Context& ctx, const QueryOptions& q) {
@@ -114,10 +116,8 @@ int PrintEligibility(const Context& ctx, const QueryOptions& q, OutputFormat f, 
   auto t = TimeOf(ctx, q);
   if (!t.ok()) return Fail(t.status());
   const State state = opened->rules->At(*t);
-  Table table({{"unit", "Unit"},
-               {"name", "Name"},
-               {"eligible", "Eligible"},
-               {"reasons", "Reasons"}});
+  Table table(
+      {{"unit", "Unit"}, {"name", "Name"}, {"eligible", "Eligible"}, {"reasons", "Reasons"}});
   for (const auto& e : projections::Eligibility(state, year)) {
     table.AddRow({e.unit_id, e.name, e.eligible, e.reasons});
   }
@@ -129,7 +129,7 @@ int PrintEligibility(const Context& ctx, const QueryOptions& q, OutputFormat f, 
 }
 
 int PrintRepayments(const Context& ctx, const QueryOptions& q, OutputFormat f, int year,
-                  bool overdue_only) {
+                    bool overdue_only) {
   auto opened = Open(ctx);
   if (!opened.ok()) return Fail(opened.status());
   auto t = TimeOf(ctx, q);
@@ -218,7 +218,12 @@ int PrintGrant(const Context& ctx, const QueryOptions& q, OutputFormat f, const 
                       (e.ok() ? e->effective_date().ToString() + " " + SummarizeEvent(e->reader())
                               : e.status().ToString()));
   }
-  row("entries", entries);
+  if (f == OutputFormat::kJson) {
+    row("entries", entries);
+  } else {
+    // One line per entry: the trail reads top to bottom.
+    for (size_t i = 0; i < entries.size(); ++i) row(i == 0 ? "entries" : "", entries[i]);
+  }
   if (f == OutputFormat::kJson) {
     // One object rather than field/value rows: the projection's own field names.
     std::ostringstream rows;

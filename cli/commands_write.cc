@@ -12,8 +12,8 @@ using schema::Programme;
 
 // Options every writing command shares.
 struct CommonWrite {
-  std::string date;                 // effective (business) date
-  std::optional<uint64_t> corrects; // replace this entry
+  std::string date;                  // effective (business) date
+  std::optional<uint64_t> corrects;  // replace this entry
   std::string correction_reason;
 };
 
@@ -48,7 +48,8 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& in) {
     size_t start = 0;
     while (start <= item.size()) {
       const size_t comma = item.find(',', start);
-      const std::string part = item.substr(start, comma == std::string::npos ? comma : comma - start);
+      const std::string part =
+          item.substr(start, comma == std::string::npos ? comma : comma - start);
       if (!part.empty()) out.push_back(part);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -129,7 +130,8 @@ struct VoidOptions {
 Status ParseWindow(const std::string& text, uint32_t* from, uint32_t* to) {
   const size_t dots = text.find("..");
   if (dots == std::string::npos) {
-    return Status::InvalidArgument("--window '" + text + "' is not FROM..TO (2020-05-04..2020-09-21)");
+    return Status::InvalidArgument("--window '" + text +
+                                   "' is not FROM..TO (2020-05-04..2020-09-21)");
   }
   auto a = ParseDate("--window", text.substr(0, dots));
   if (!a.ok()) return a.status();
@@ -191,7 +193,8 @@ void RegisterWriteCommands(CLI::App& app, Context& ctx, Action* action) {
     });
   }
 
-  auto* unit = app.add_subcommand("unit", "District administrations and the office")->require_subcommand(1);
+  auto* unit =
+      app.add_subcommand("unit", "District administrations and the office")->require_subcommand(1);
   AddWriter<UnitOptions>(
       unit, ctx, action, "add", "Add a unit (or a renamed/merged successor)", false, false,
       [](CLI::App* c, UnitOptions* o) {
@@ -220,7 +223,8 @@ void RegisterWriteCommands(CLI::App& app, Context& ctx, Action* action) {
       [](CLI::App* c, YearOptions* o) {
         c->add_option("--year", o->year, "Funding year")->required();
         c->add_option("--programme", o->programme, "LUM or MUL")->required();
-        c->add_option("--cap", o->cap, "Cap per project-year (LUM) or trip (MUL), kronor")->required();
+        c->add_option("--cap", o->cap, "Cap per project-year (LUM) or trip (MUL), kronor")
+            ->required();
         c->add_option("--max-per-unit", o->max_per_unit, "Grants per unit this year")->required();
         c->add_option("--window", o->window, "Application window FROM..TO")->required();
         c->add_option("--notice-by", o->notice_by, "Repayment notice deadline");
@@ -352,7 +356,8 @@ void RegisterWriteCommands(CLI::App& app, Context& ctx, Action* action) {
         return Status::Ok();
       });
 
-  auto* report = app.add_subcommand("report", "Reports on finances and execution")->require_subcommand(1);
+  auto* report =
+      app.add_subcommand("report", "Reports on finances and execution")->require_subcommand(1);
   AddWriter<ReportSubmitOptions>(
       report, ctx, action, "submit", "A unit submits its report", true, false,
       [](CLI::App* c, ReportSubmitOptions* o) {
@@ -369,7 +374,8 @@ void RegisterWriteCommands(CLI::App& app, Context& ctx, Action* action) {
         if (!o.document.empty()) {
           std::ifstream in(o.document, std::ios::binary);
           if (!in) return Status::InvalidArgument("cannot read --document " + o.document);
-          std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+          std::string content((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
           const Hash256 h = Sha256(content);
           r.setDocumentSha256(kj::arrayPtr(h.data(), h.size()));
           const size_t slash = o.document.find_last_of('/');

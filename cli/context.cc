@@ -45,7 +45,8 @@ Result<OpenLedger> Open(const Context& ctx) {
 
 Result<SigningKey> LoadSigner(const Context& ctx) {
   if (ctx.signer_path.empty()) {
-    return Status::InvalidArgument("no signing key given: use --signer KEYFILE or set FOULEDGER_KEY");
+    return Status::InvalidArgument(
+        "no signing key given: use --signer KEYFILE or set FOULEDGER_KEY");
   }
   return SigningKey::LoadPem(ctx.signer_path);
 }

@@ -75,7 +75,8 @@ std::string SummarizeEvent(Event::Reader event) {
            Kr(y.getCapOre()) + ", max " + std::to_string(y.getMaxPerUnit()) + " per unit, window " +
            DateText(y.getWindowFrom()) + ".." + DateText(y.getWindowTo());
       if (y.getNoticeBy()) s += ", repayment notice by " + DateText(y.getNoticeBy());
-      if (y.getMaxYearsInRow()) s += ", at most " + std::to_string(y.getMaxYearsInRow()) + " years in a row";
+      if (y.getMaxYearsInRow())
+        s += ", at most " + std::to_string(y.getMaxYearsInRow()) + " years in a row";
       break;
     }
     case Event::Body::APPROPRIATE: {

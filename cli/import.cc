@@ -75,8 +75,8 @@ Status Sign(EventBuilder& b, const SigningKey& key, size_t line, const std::stri
   return Status::Ok();
 }
 
-#define ASSIGN_OR_RETURN(var, expr) \
-  auto var##_result = (expr);       \
+#define ASSIGN_OR_RETURN(var, expr)                     \
+  auto var##_result = (expr);                           \
   if (!var##_result.ok()) return var##_result.status(); \
   auto var = std::move(var##_result).value()
 
@@ -145,8 +145,8 @@ Status AppendAllOrNothing(Ledger& ledger, const std::vector<ImportedEvent>& even
   const std::string rest = msg.substr(msg.find(": ") == std::string::npos ? 0 : msg.find(": ") + 2);
   if (index >= 1 && index <= events.size()) {
     const ImportedEvent& bad = events[index - 1];
-    const std::string where = "line " + std::to_string(bad.line) + " (" + bad.what +
-                              "); nothing was imported";
+    const std::string where =
+        "line " + std::to_string(bad.line) + " (" + bad.what + "); nothing was imported";
     if (outcome.status().IsRefused()) return Status::Refused(rest + " [" + where + "]");
     return Status::InvalidArgument(rest + " [" + where + "]");
   }
@@ -202,8 +202,8 @@ Result<std::vector<ImportedEvent>> ReadRules(const std::string& path, const Sign
     y.setMaxYearsInRow(static_cast<uint16_t>(max_years));
     y.setCriteria(row.Text("criteria"));
     y.setReportsForYear(static_cast<uint16_t>(reports_for_year));
-    FOULEDGER_RETURN_IF_ERROR(Sign(b, board, row.line(),
-                                   "year " + std::to_string(year) + " " + row.Text("programme"), &out));
+    FOULEDGER_RETURN_IF_ERROR(Sign(
+        b, board, row.line(), "year " + std::to_string(year) + " " + row.Text("programme"), &out));
   }
   return out;
 }
@@ -224,10 +224,9 @@ Result<std::vector<ImportedEvent>> ReadAppropriations(const std::string& path,
     a.setProgramme(programme);
     a.setAmountOre(amount.ore());
     a.setCaseNumber(row.Text("case"));
-    FOULEDGER_RETURN_IF_ERROR(Sign(b, board, row.line(),
-                                   "appropriation " + std::to_string(year) + " " +
-                                       row.Text("programme"),
-                                   &out));
+    FOULEDGER_RETURN_IF_ERROR(
+        Sign(b, board, row.line(),
+             "appropriation " + std::to_string(year) + " " + row.Text("programme"), &out));
   }
   return out;
 }

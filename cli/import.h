@@ -17,15 +17,16 @@ using UnitKeyFinder = std::function<const SigningKey*(const std::string& unit_id
 
 struct ImportedEvent {
   SignedEvent event;
-  size_t line = 0;         // the CSV line it came from
-  std::string what;        // "apply 2021-LUM-01", "decide 2021-LUM-01"
+  size_t line = 0;   // the CSV line it came from
+  std::string what;  // "apply 2021-LUM-01", "decide 2021-LUM-01"
 };
 
 // Applications file (id;year;programme;units;project;title;asked;granted;reason;applied;decided;
 // case;purpose): an apply event per row, signed with the first owner unit's key found, and a
 // decide event per row with `granted` filled in, signed with `board`. Applications come first,
 // then decisions, each in file order. InvalidArgument names the line and the column.
-Result<std::vector<ImportedEvent>> ReadApplications(const std::string& path, const SigningKey& board,
+Result<std::vector<ImportedEvent>> ReadApplications(const std::string& path,
+                                                    const SigningKey& board,
                                                     const UnitKeyFinder& unit_key);
 
 // Appends the events all or nothing; a refusal names the CSV line and what it was.

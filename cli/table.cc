@@ -25,9 +25,12 @@ std::string Text(const Cell& c, OutputFormat f) {
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(Money m) const {
       switch (f) {
-        case OutputFormat::kText: return m.ToSwedish();
-        case OutputFormat::kCsvExcel: return m.ToDecimalComma();
-        default: return m.ToDecimal();
+        case OutputFormat::kText:
+          return m.ToSwedish();
+        case OutputFormat::kCsvExcel:
+          return m.ToDecimalComma();
+        default:
+          return m.ToDecimal();
       }
     }
     std::string operator()(int64_t v) const { return std::to_string(v); }
@@ -87,7 +90,7 @@ void Table::Write(std::ostream& out, OutputFormat format) const {
       const bool excel = format == OutputFormat::kCsvExcel;
       const char sep = excel ? ';' : ',';
       if (excel) out << "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8 (å, ä, ö) correctly
-      const char* eol = "\r\n";           // RFC 4180 line ends; Excel accepts them too
+      const char* eol = "\r\n";          // RFC 4180 line ends; Excel accepts them too
       for (size_t i = 0; i < columns_.size(); ++i) {
         out << (i ? std::string(1, sep) : "") << CsvField(columns_[i].key, sep);
       }

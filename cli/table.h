@@ -18,8 +18,8 @@ namespace fouledger::cli {
 enum class OutputFormat { kText, kJson, kCsvExcel, kCsvRfc4180 };
 
 struct Column {
-  std::string key;    // JSON field and CSV header for programs ("granted")
-  std::string label;  // header for people ("Beviljat")
+  std::string key;       // JSON field and CSV header for programs ("granted")
+  std::string label;     // header for people ("Beviljat")
   bool numeric = false;  // right-aligned in text
 };
 

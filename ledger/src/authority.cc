@@ -95,8 +95,8 @@ Status Authority::CheckUnits(const KeyRecord& author, const std::vector<std::str
   for (const auto& u : author.units) mine += (mine.empty() ? "" : ",") + u;
   std::string theirs;
   for (const auto& u : units) theirs += (theirs.empty() ? "" : ",") + u;
-  return Status::Refused("a unit key acts only for its own units: this key is for " + mine +
-                         "; " + what + " belongs to " + (theirs.empty() ? "no unit" : theirs));
+  return Status::Refused("a unit key acts only for its own units: this key is for " + mine + "; " +
+                         what + " belongs to " + (theirs.empty() ? "no unit" : theirs));
 }
 
 Status Authority::CheckAuthor(const DecodedEntry& e, const KeyRecord** author) const {
@@ -121,8 +121,9 @@ Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
                            ", but the ledger has " + std::to_string(size_) + " entries");
   }
   if (auto by = SupersededBy(target)) {
-    return Status::Refused("entry " + std::to_string(target) + " was already replaced or voided by entry " +
-                           std::to_string(*by) + "; a " + what + " must name the current entry");
+    return Status::Refused("entry " + std::to_string(target) +
+                           " was already replaced or voided by entry " + std::to_string(*by) +
+                           "; a " + what + " must name the current entry");
   }
   const EventKind target_kind = kinds_[target];
   if (target_kind == Event::Body::GENESIS || target_kind == Event::Body::KEY_ENROLL ||
@@ -139,8 +140,8 @@ Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
                            EventKindName(e.kind()));
   }
   if (!RoleMayWrite(author.role, target_kind)) {
-    return Status::Refused(KeyOfRole(author.role) + " may not " + what +
-                           " entry " + std::to_string(target) + ": only a role that may write " +
+    return Status::Refused(KeyOfRole(author.role) + " may not " + what + " entry " +
+                           std::to_string(target) + ": only a role that may write " +
                            EventKindName(target_kind) + " entries may");
   }
   auto app = entry_application_.find(target);
@@ -183,8 +184,8 @@ Status Authority::Check(const DecodedEntry& e) const {
   FOULEDGER_RETURN_IF_ERROR(CheckAuthor(e, &author));
   const bool is_void = kind == Event::Body::VOID_ENTRY;
   if (!is_void && !RoleMayWrite(author->role, kind)) {
-    return Status::Refused(KeyOfRole(author->role) + " may not write " +
-                           EventKindName(kind) + " entries");
+    return Status::Refused(KeyOfRole(author->role) + " may not write " + EventKindName(kind) +
+                           " entries");
   }
   std::optional<uint64_t> target;
   if (is_void) target = event.getBody().getVoidEntry().getSeq();
@@ -198,17 +199,17 @@ Status Authority::Check(const DecodedEntry& e) const {
       PublicKeyBytes pk{};
       std::copy(k.getPublicKey().begin(), k.getPublicKey().end(), pk.begin());
       if (const KeyRecord* existing = FindKey(KeyIdOf(pk))) {
-        return Status::Refused("key " + ShortKeyId(KeyIdOf(pk)) + " is already enrolled (as " +
-                               RoleName(existing->role) + ", entry " +
-                               std::to_string(existing->enrolled_seq) +
-                               (existing->revoked_seq ? ", since revoked" : "") +
-                               "); a key is enrolled once");
+        return Status::Refused(
+            "key " + ShortKeyId(KeyIdOf(pk)) + " is already enrolled (as " +
+            RoleName(existing->role) + ", entry " + std::to_string(existing->enrolled_seq) +
+            (existing->revoked_seq ? ", since revoked" : "") + "); a key is enrolled once");
       }
       if (pk == checkpoint_key_) {
         return Status::Refused("the ledger's checkpoint key cannot be enrolled for a role");
       }
       for (auto u : k.getUnits()) {
-        if (!HasUnit(u)) return Status::Refused(std::string("unit '") + u.cStr() + "' does not exist");
+        if (!HasUnit(u))
+          return Status::Refused(std::string("unit '") + u.cStr() + "' does not exist");
       }
       return Status::Ok();
     }
@@ -249,7 +250,8 @@ Status Authority::Check(const DecodedEntry& e) const {
         return Status::Refused("application " + id + " already exists");
       }
       for (auto u : a.getUnits()) {
-        if (!HasUnit(u)) return Status::Refused(std::string("unit '") + u.cStr() + "' does not exist");
+        if (!HasUnit(u))
+          return Status::Refused(std::string("unit '") + u.cStr() + "' does not exist");
       }
       return CheckUnits(*author, ToStrings(a.getUnits()), "application " + id);
     }

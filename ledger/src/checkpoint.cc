@@ -32,8 +32,8 @@ Checkpoint SignCheckpoint(std::string_view origin, uint64_t size, const Hash256&
   const auto key_hash = NoteKeyHash(origin, key.public_key());
   Bytes blob(key_hash.begin(), key_hash.end());
   blob.insert(blob.end(), sig.begin(), sig.end());
-  cp.note = body + "\n" + std::string(kSignatureLinePrefix) + cp.origin + " " +
-            Base64Encode(blob) + "\n";
+  cp.note =
+      body + "\n" + std::string(kSignatureLinePrefix) + cp.origin + " " + Base64Encode(blob) + "\n";
   return cp;
 }
 

@@ -112,8 +112,8 @@ Result<Bytes> FromHex(std::string_view hex) {
 
 std::string Base64Encode(const uint8_t* data, size_t size) {
   std::string out(4 * ((size + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                                static_cast<int>(size));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -124,8 +124,8 @@ Result<Bytes> Base64Decode(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    const bool pad_ok = c == '=' && i >= text.size() - 2 &&
-                        (i == text.size() - 1 || text[text.size() - 1] == '=');
+    const bool pad_ok =
+        c == '=' && i >= text.size() - 2 && (i == text.size() - 1 || text[text.size() - 1] == '=');
     if (!alnum && c != '+' && c != '/' && !pad_ok) return bad();
   }
   Bytes out(3 * text.size() / 4);
@@ -145,8 +145,8 @@ Result<Bytes> Base64Decode(std::string_view text) {
 bool VerifySignature(const PublicKeyBytes& public_key, const uint8_t* message, size_t size,
                      const uint8_t* signature, size_t signature_size) {
   if (signature_size != kSignatureBytes) return false;
-  PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(),
-                                          public_key.size()));
+  PkeyPtr key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
   if (!key) return false;
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
@@ -204,10 +204,9 @@ SignatureBytes SigningKey::Sign(const uint8_t* message, size_t size) const {
   SignatureBytes sig{};
   size_t len = sig.size();
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  const bool ok = ctx &&
-                  EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->key.get()) == 1 &&
-                  EVP_DigestSign(ctx.get(), sig.data(), &len, message, size) == 1 &&
-                  len == sig.size();
+  const bool ok =
+      ctx && EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->key.get()) == 1 &&
+      EVP_DigestSign(ctx.get(), sig.data(), &len, message, size) == 1 && len == sig.size();
   // Ed25519 signing with a valid key cannot fail short of memory exhaustion.
   assert(ok);
   (void)ok;
@@ -232,8 +231,8 @@ Result<PublicKeyBytes> LoadPublicKeyPem(const std::string& path) {
 }
 
 std::string PublicKeyToPem(const PublicKeyBytes& public_key) {
-  PkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(),
-                                          public_key.size()));
+  PkeyPtr key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
   BioPtr bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_PUBKEY(bio.get(), key.get());
   char* data = nullptr;

@@ -61,24 +61,25 @@ Result<std::shared_ptr<AlignedMessage>> ReadCanonical(const uint8_t* data, size_
   std::memcpy(msg->words.begin(), data, size);
   msg->segments[0] = msg->words.asPtr();
   // The one place untrusted Cap'n Proto is decoded: a kj::Exception here is malformed input.
-  KJ_IF_MAYBE(e, kj::runCatchingExceptions([&] {
-    capnp::SegmentArrayMessageReader check(kj::arrayPtr(msg->segments, 1),
-                                           UntrustedReaderOptions());
-    if (!check.isCanonical()) {
-      KJ_FAIL_REQUIRE("not in canonical form (one segment, preorder, no padding)");
-    }
-    // Text fields are checked (NUL terminator, bounds) only when read, so read them all now:
-    // afterwards no reader of this message can throw.
-    if constexpr (std::is_same_v<T, Event>) {
-      shape = CheckEventShape(check.getRoot<Event>());
-    } else {
-      check.getRoot<T>();
-    }
-  })) {
+  KJ_IF_MAYBE (e, kj::runCatchingExceptions([&] {
+                 capnp::SegmentArrayMessageReader check(kj::arrayPtr(msg->segments, 1),
+                                                        UntrustedReaderOptions());
+                 if (!check.isCanonical()) {
+                   KJ_FAIL_REQUIRE("not in canonical form (one segment, preorder, no padding)");
+                 }
+                 // Text fields are checked (NUL terminator, bounds) only when read, so read them
+                 // all now: afterwards no reader of this message can throw.
+                 if constexpr (std::is_same_v<T, Event>) {
+                   shape = CheckEventShape(check.getRoot<Event>());
+                 } else {
+                   check.getRoot<T>();
+                 }
+               })) {
     return Status::Corruption(std::string(what) + " is not a canonical Cap'n Proto message: " +
                               e->getDescription().cStr());
   }
-  if (!shape.ok()) return Status::Corruption(std::string(what) + " is malformed: " + shape.message());
+  if (!shape.ok())
+    return Status::Corruption(std::string(what) + " is malformed: " + shape.message());
   msg->reader = kj::heap<capnp::SegmentArrayMessageReader>(kj::arrayPtr(msg->segments, 1),
                                                            TrustedReaderOptions());
   return msg;
@@ -125,7 +126,8 @@ bool IsValidUtf8(kj::StringPtr s) {
 }
 
 Status CheckText(const char* field, kj::StringPtr text, bool required) {
-  if (required && text.size() == 0) return Status::InvalidArgument(std::string(field) + " is empty");
+  if (required && text.size() == 0)
+    return Status::InvalidArgument(std::string(field) + " is empty");
   if (text.size() > kTextBytesMax) {
     return Status::InvalidArgument(std::string(field) + " is longer than " +
                                    std::to_string(kTextBytesMax) + " bytes");
@@ -164,8 +166,7 @@ Status CheckIdList(const char* field, capnp::List<capnp::Text>::Reader ids, bool
   for (size_t i = 0; i < ids.size(); ++i) {
     for (size_t j = i + 1; j < ids.size(); ++j) {
       if (ids[i] == ids[j]) {
-        return Status::InvalidArgument(std::string(field) + " names '" + ids[i].cStr() +
-                                       "' twice");
+        return Status::InvalidArgument(std::string(field) + " names '" + ids[i].cStr() + "' twice");
       }
     }
   }
@@ -175,7 +176,8 @@ Status CheckIdList(const char* field, capnp::List<capnp::Text>::Reader ids, bool
 Status CheckAmount(const char* field, int64_t ore) {
   if (ore < 0 || ore > Money::kOreMax) {
     return Status::InvalidArgument(std::string(field) + " " + std::to_string(ore) +
-                                   " öre is outside 0.." + Money::FromOre(Money::kOreMax).ToSwedish());
+                                   " öre is outside 0.." +
+                                   Money::FromOre(Money::kOreMax).ToSwedish());
   }
   return Status::Ok();
 }
@@ -280,7 +282,8 @@ Status CheckBody(Event::Body::Reader body) {
       FOULEDGER_RETURN_IF_ERROR(CheckId("project id", a.getProjectId()));
       FOULEDGER_RETURN_IF_ERROR(CheckText("title", a.getTitle(), true));
       FOULEDGER_RETURN_IF_ERROR(CheckAmount("amount", a.getAmountOre()));
-      if (a.getAmountOre() == 0) return Status::InvalidArgument("an application must ask for more than 0 kr");
+      if (a.getAmountOre() == 0)
+        return Status::InvalidArgument("an application must ask for more than 0 kr");
       return CheckText("purpose", a.getPurpose(), false);
     }
     case Event::Body::DECIDE: {
@@ -317,7 +320,8 @@ Status CheckBody(Event::Body::Reader body) {
       auto r = body.getRepayNotice();
       FOULEDGER_RETURN_IF_ERROR(CheckId("grant", r.getApplicationId()));
       FOULEDGER_RETURN_IF_ERROR(CheckAmount("amount", r.getAmountOre()));
-      if (r.getAmountOre() == 0) return Status::InvalidArgument("a repayment notice must be above 0 kr");
+      if (r.getAmountOre() == 0)
+        return Status::InvalidArgument("a repayment notice must be above 0 kr");
       return Status::Ok();
     }
     case Event::Body::REPAY_RECEIVE: {
@@ -337,42 +341,66 @@ Status CheckBody(Event::Body::Reader body) {
 
 const char* EventKindName(EventKind kind) {
   switch (kind) {
-    case Event::Body::GENESIS: return "genesis";
-    case Event::Body::KEY_ENROLL: return "key-enroll";
-    case Event::Body::KEY_REVOKE: return "key-revoke";
-    case Event::Body::UNIT_ADD: return "unit-add";
-    case Event::Body::YEAR_OPEN: return "year-open";
-    case Event::Body::APPROPRIATE: return "appropriate";
-    case Event::Body::APPLY: return "apply";
-    case Event::Body::DECIDE: return "decide";
-    case Event::Body::PAY: return "pay";
-    case Event::Body::REPORT_SUBMIT: return "report-submit";
-    case Event::Body::REPORT_REVIEW: return "report-review";
-    case Event::Body::REPAY_NOTICE: return "repay-notice";
-    case Event::Body::REPAY_RECEIVE: return "repay-receive";
-    case Event::Body::VOID_ENTRY: return "void";
+    case Event::Body::GENESIS:
+      return "genesis";
+    case Event::Body::KEY_ENROLL:
+      return "key-enroll";
+    case Event::Body::KEY_REVOKE:
+      return "key-revoke";
+    case Event::Body::UNIT_ADD:
+      return "unit-add";
+    case Event::Body::YEAR_OPEN:
+      return "year-open";
+    case Event::Body::APPROPRIATE:
+      return "appropriate";
+    case Event::Body::APPLY:
+      return "apply";
+    case Event::Body::DECIDE:
+      return "decide";
+    case Event::Body::PAY:
+      return "pay";
+    case Event::Body::REPORT_SUBMIT:
+      return "report-submit";
+    case Event::Body::REPORT_REVIEW:
+      return "report-review";
+    case Event::Body::REPAY_NOTICE:
+      return "repay-notice";
+    case Event::Body::REPAY_RECEIVE:
+      return "repay-receive";
+    case Event::Body::VOID_ENTRY:
+      return "void";
   }
   return "unknown";
 }
 
 const char* ProgrammeName(Programme p) {
   switch (p) {
-    case Programme::LUM: return "LUM";
-    case Programme::MUL: return "MUL";
-    case Programme::UNSPECIFIED: break;
+    case Programme::LUM:
+      return "LUM";
+    case Programme::MUL:
+      return "MUL";
+    case Programme::UNSPECIFIED:
+      break;
   }
   return "?";
 }
 
 const char* RoleName(Role r) {
   switch (r) {
-    case Role::ADMIN: return "admin";
-    case Role::BOARD: return "board";
-    case Role::OFFICE: return "office";
-    case Role::UNIT: return "unit";
-    case Role::CONTROLLER: return "controller";
-    case Role::AUDITOR: return "auditor";
-    case Role::UNSPECIFIED: break;
+    case Role::ADMIN:
+      return "admin";
+    case Role::BOARD:
+      return "board";
+    case Role::OFFICE:
+      return "office";
+    case Role::UNIT:
+      return "unit";
+    case Role::CONTROLLER:
+      return "controller";
+    case Role::AUDITOR:
+      return "auditor";
+    case Role::UNSPECIFIED:
+      break;
   }
   return "?";
 }
@@ -384,8 +412,8 @@ Result<Programme> ParseProgramme(std::string_view text) {
 }
 
 Result<Role> ParseRole(std::string_view text) {
-  for (Role r : {Role::ADMIN, Role::BOARD, Role::OFFICE, Role::UNIT, Role::CONTROLLER,
-                 Role::AUDITOR}) {
+  for (Role r :
+       {Role::ADMIN, Role::BOARD, Role::OFFICE, Role::UNIT, Role::CONTROLLER, Role::AUDITOR}) {
     if (text == RoleName(r)) return r;
   }
   return Status::InvalidArgument("role '" + std::string(text) +
@@ -519,14 +547,22 @@ Bytes EncodeEntry(uint64_t seq, Instant recorded_at, const Hash256& previous_has
 std::string ApplicationIdOf(Event::Reader event) {
   auto body = event.getBody();
   switch (body.which()) {
-    case Event::Body::APPLY: return body.getApply().getApplicationId();
-    case Event::Body::DECIDE: return body.getDecide().getApplicationId();
-    case Event::Body::PAY: return body.getPay().getApplicationId();
-    case Event::Body::REPORT_SUBMIT: return body.getReportSubmit().getApplicationId();
-    case Event::Body::REPORT_REVIEW: return body.getReportReview().getApplicationId();
-    case Event::Body::REPAY_NOTICE: return body.getRepayNotice().getApplicationId();
-    case Event::Body::REPAY_RECEIVE: return body.getRepayReceive().getApplicationId();
-    default: return "";
+    case Event::Body::APPLY:
+      return body.getApply().getApplicationId();
+    case Event::Body::DECIDE:
+      return body.getDecide().getApplicationId();
+    case Event::Body::PAY:
+      return body.getPay().getApplicationId();
+    case Event::Body::REPORT_SUBMIT:
+      return body.getReportSubmit().getApplicationId();
+    case Event::Body::REPORT_REVIEW:
+      return body.getReportReview().getApplicationId();
+    case Event::Body::REPAY_NOTICE:
+      return body.getRepayNotice().getApplicationId();
+    case Event::Body::REPAY_RECEIVE:
+      return body.getRepayReceive().getApplicationId();
+    default:
+      return "";
   }
 }
 

@@ -77,8 +77,8 @@ struct Ledger::Impl {
       std::string value;
       auto s = db->Get(ro, family(kTree), TreeKey(id.level, id.index), &value);
       if (!s.ok()) {
-        return FromRocks(s, "tree node " + std::to_string(id.level) + "/" +
-                                std::to_string(id.index));
+        return FromRocks(s,
+                         "tree node " + std::to_string(id.level) + "/" + std::to_string(id.index));
       }
       if (value.size() != 32) {
         return Status::Corruption("tree node " + std::to_string(id.level) + "/" +
@@ -90,11 +90,11 @@ struct Ledger::Impl {
 
   Status OpenDb(bool create) {
     rocksdb::DBOptions db_options;
-    db_options.create_if_missing = create;             // default false
-    db_options.error_if_exists = create;               // Create never adopts an existing ledger
+    db_options.create_if_missing = create;  // default false
+    db_options.error_if_exists = create;    // Create never adopts an existing ledger
     db_options.create_missing_column_families = create;
-    db_options.paranoid_checks = true;                 // default true: refuse to open a damaged DB
-    db_options.max_open_files = 256;                   // default -1 (unlimited)
+    db_options.paranoid_checks = true;  // default true: refuse to open a damaged DB
+    db_options.max_open_files = 256;    // default -1 (unlimited)
     rocksdb::DB* raw = nullptr;
     auto s = rocksdb::DB::Open(db_options, (fs::path(options.path) / kDbDirectory).string(),
                                FamilyDescriptors(), &families, &raw);
@@ -124,7 +124,8 @@ struct Ledger::Impl {
       return Status::Corruption(options.path + " is not a fouledger ledger (format marker '" +
                                 format + "')");
     }
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(kEntries)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), family(kEntries)));
     uint64_t expected = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       uint64_t seq = 0;
@@ -221,8 +222,8 @@ struct Ledger::Impl {
       assert(key != nullptr && "Authority::Check admitted an unknown author");
       author_key = key->public_key;
     }
-    if (!VerifySignature(author_key, event.event.data(), event.event.size(),
-                         event.signature.data(), event.signature.size())) {
+    if (!VerifySignature(author_key, event.event.data(), event.event.size(), event.signature.data(),
+                         event.signature.size())) {
       return Status::Refused("signature does not verify with author key " +
                              ToHex(KeyIdOf(author_key).data(), 8));
     }
@@ -232,8 +233,9 @@ struct Ledger::Impl {
     authority.Apply(*entry);
     if (options.validator) options.validator->Apply(*entry);
     const Hash256 leaf = entry->leaf_hash();
-    batch->Put(family(kEntries), EncodeU64(seq),
-               rocksdb::Slice(reinterpret_cast<const char*>(entry_bytes.data()), entry_bytes.size()));
+    batch->Put(
+        family(kEntries), EncodeU64(seq),
+        rocksdb::Slice(reinterpret_cast<const char*>(entry_bytes.data()), entry_bytes.size()));
     batch->Put(family(kIndex), ClientIdKey(client_key.data(), client_key.size()), EncodeU64(seq));
     tree.Append(leaf, [&](const CompactTree::NewNode& node) {
       batch->Put(family(kTree), TreeKey(node.id.level, node.id.index),
@@ -246,48 +248,48 @@ struct Ledger::Impl {
   }
   // Checks and writes `events`; the caller holds write_mutex.
   std::vector<Result<AppendOutcome>> AppendLocked(const std::vector<SignedEvent>& events) {
-  Impl& m = *this;
-  std::vector<Result<AppendOutcome>> outcomes;
-  outcomes.reserve(events.size());
-  if (!m.poisoned.ok()) {
-    for (size_t i = 0; i < events.size(); ++i) outcomes.emplace_back(m.poisoned);
-    return outcomes;
-  }
-  if (!m.checkpoint_key) {
-    for (size_t i = 0; i < events.size(); ++i) {
-      outcomes.emplace_back(Status::IOError("the checkpoint key (" + m.options.path + "/" +
-                                            kCheckpointKeyFile + ") is missing; cannot append"));
+    Impl& m = *this;
+    std::vector<Result<AppendOutcome>> outcomes;
+    outcomes.reserve(events.size());
+    if (!m.poisoned.ok()) {
+      for (size_t i = 0; i < events.size(); ++i) outcomes.emplace_back(m.poisoned);
+      return outcomes;
     }
-    return outcomes;
-  }
-  const uint64_t size_before = m.tree.size();
-  rocksdb::WriteBatch batch;
-  std::map<Bytes, uint64_t> batch_ids;
-  for (const SignedEvent& e : events) outcomes.push_back(m.Admit(e, &batch, &batch_ids));
-  const uint64_t size_after = m.tree.size();
-  if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
-
-  // Invariant: the batch extends the log by exactly the admitted entries, contiguously.
-  assert(size_after - size_before == batch_ids.size());
-  const Checkpoint cp =
-      SignCheckpoint(m.authority.ledger_name(), size_after, m.tree.Root(), *m.checkpoint_key);
-  batch.Put(m.family(kCheckpoints), EncodeU64(size_after), cp.note);
-
-  rocksdb::WriteOptions wo;
-  wo.sync = true;  // an acknowledged event must survive power loss
-  auto s = m.db->Write(wo, &batch);
-  if (!s.ok()) {
-    // The in-memory state already holds the batch; only a reopen can make it match the disk.
-    m.poisoned = FromRocks(s, "writing entries " + std::to_string(size_before) + ".." +
-                                  std::to_string(size_after - 1) + " (reopen the ledger)");
-    for (auto& o : outcomes) {
-      if (o.ok() && !o->duplicate) o = m.poisoned;
+    if (!m.checkpoint_key) {
+      for (size_t i = 0; i < events.size(); ++i) {
+        outcomes.emplace_back(Status::IOError("the checkpoint key (" + m.options.path + "/" +
+                                              kCheckpointKeyFile + ") is missing; cannot append"));
+      }
+      return outcomes;
     }
+    const uint64_t size_before = m.tree.size();
+    rocksdb::WriteBatch batch;
+    std::map<Bytes, uint64_t> batch_ids;
+    for (const SignedEvent& e : events) outcomes.push_back(m.Admit(e, &batch, &batch_ids));
+    const uint64_t size_after = m.tree.size();
+    if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
+
+    // Invariant: the batch extends the log by exactly the admitted entries, contiguously.
+    assert(size_after - size_before == batch_ids.size());
+    const Checkpoint cp =
+        SignCheckpoint(m.authority.ledger_name(), size_after, m.tree.Root(), *m.checkpoint_key);
+    batch.Put(m.family(kCheckpoints), EncodeU64(size_after), cp.note);
+
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // an acknowledged event must survive power loss
+    auto s = m.db->Write(wo, &batch);
+    if (!s.ok()) {
+      // The in-memory state already holds the batch; only a reopen can make it match the disk.
+      m.poisoned = FromRocks(s, "writing entries " + std::to_string(size_before) + ".." +
+                                    std::to_string(size_after - 1) + " (reopen the ledger)");
+      for (auto& o : outcomes) {
+        if (o.ok() && !o->duplicate) o = m.poisoned;
+      }
+      return outcomes;
+    }
+    m.size.store(size_after);
     return outcomes;
   }
-  m.size.store(size_after);
-  return outcomes;
-}
 };
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -441,16 +443,18 @@ Status Ledger::ForEachEntry(uint64_t from, uint64_t to,
 
 Result<Hash256> Ledger::RootAt(uint64_t tree_size) const {
   if (tree_size > size()) {
-    return Status::InvalidArgument("size " + std::to_string(tree_size) + " is beyond the ledger's " +
-                                   std::to_string(size()) + " entries");
+    return Status::InvalidArgument("size " + std::to_string(tree_size) +
+                                   " is beyond the ledger's " + std::to_string(size()) +
+                                   " entries");
   }
   return fouledger::RootAt(impl_->TreeReader(nullptr, tree_size), tree_size);
 }
 
 Result<std::vector<Hash256>> Ledger::InclusionProof(uint64_t index, uint64_t tree_size) const {
   if (tree_size > size()) {
-    return Status::InvalidArgument("size " + std::to_string(tree_size) + " is beyond the ledger's " +
-                                   std::to_string(size()) + " entries");
+    return Status::InvalidArgument("size " + std::to_string(tree_size) +
+                                   " is beyond the ledger's " + std::to_string(size()) +
+                                   " entries");
   }
   return fouledger::InclusionProof(impl_->TreeReader(nullptr, tree_size), index, tree_size);
 }

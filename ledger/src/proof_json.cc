@@ -85,7 +85,8 @@ Status VerifyProofJson(const std::string& json_text, std::string* kind_out) {
   const bool inclusion = doc.contains("leafIdx");
   const bool consistency = doc.contains("size1");
   if (inclusion == consistency) {
-    return Status::Corruption("neither an inclusion proof (leafIdx) nor a consistency proof (size1)");
+    return Status::Corruption(
+        "neither an inclusion proof (leafIdx) nor a consistency proof (size1)");
   }
   if (kind_out) *kind_out = inclusion ? "inclusion" : "consistency";
   if (inclusion) {

@@ -89,8 +89,8 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
       auto cp = ParseCheckpoint(cps->value().ToString(), authority.checkpoint_public_key(),
                                 authority.ledger_name());
       if (!cp.ok()) {
-        report.first_problem = "checkpoint at size " + std::to_string(cp_size) + ": " +
-                               cp.status().message();
+        report.first_problem =
+            "checkpoint at size " + std::to_string(cp_size) + ": " + cp.status().message();
         return false;
       }
       if (cp->size != cp_size) {
@@ -119,8 +119,9 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
       break;
     }
     if (seq != expected) {
-      fail(expected, seq > expected ? "missing (the next stored entry is " + std::to_string(seq) + ")"
-                                    : "stored twice");
+      fail(expected, seq > expected
+                         ? "missing (the next stored entry is " + std::to_string(seq) + ")"
+                         : "stored twice");
       break;
     }
     auto entry = DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(it->value().data()),
@@ -134,9 +135,8 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
       break;
     }
     if (entry->previous_hash() != previous) {
-      fail(seq, "previous-hash " + ToHex(entry->previous_hash()) +
-                    " does not link to entry " + std::to_string(seq - 1) + " (" + ToHex(previous) +
-                    ")");
+      fail(seq, "previous-hash " + ToHex(entry->previous_hash()) + " does not link to entry " +
+                    std::to_string(seq - 1) + " (" + ToHex(previous) + ")");
       break;
     }
     if (entry->recorded_at() < previous_recorded) {
@@ -160,8 +160,8 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
       author = authority.FindKey(id)->public_key;
     }
     const Bytes& event_bytes = entry->event().bytes();
-    if (!VerifySignature(author, event_bytes.data(), event_bytes.size(),
-                         entry->signature().data(), entry->signature().size())) {
+    if (!VerifySignature(author, event_bytes.data(), event_bytes.size(), entry->signature().data(),
+                         entry->signature().size())) {
       fail(seq, "author signature does not verify with key " + ToHex(KeyIdOf(author).data(), 8));
       break;
     }
@@ -209,8 +209,8 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
   if (report.ok() && cps->Valid()) {
     uint64_t cp_size = 0;
     DecodeU64(cps->key(), &cp_size);
-    report.first_problem = "a checkpoint signs size " + std::to_string(cp_size) +
-                           " but only " + std::to_string(tree.size()) +
+    report.first_problem = "a checkpoint signs size " + std::to_string(cp_size) + " but only " +
+                           std::to_string(tree.size()) +
                            " entries are stored (entries were removed)";
   }
   if (report.ok() && tree.size() == 0) report.first_problem = "the ledger has no entries";

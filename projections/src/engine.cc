@@ -97,6 +97,14 @@ struct Engine::Impl {
     return unit_id;
   }
 
+  // The year's rules as known now, whatever their effective date: they describe a funding year, and
+  // the board may set (or correct) them after the first applications are dated. `live` is current
+  // whenever a check runs (CheckRecord calls EnsureLive first).
+  const YearRules* KnownRules(int year, Programme p) const {
+    const internal::YearSlot* slot = live.FindYear(year, p);
+    return slot && slot->rules ? &std::get<YearRules>(slot->rules->body) : nullptr;
+  }
+
   Status CheckTarget(const Record& r) const;
   Status CheckCandidate(const FoldState& s, const Record& r, const Compact& c) const;
   Status CheckDecisionPolicy(const FoldState& s, const Record& r, const Compact& c) const;
@@ -150,11 +158,11 @@ Status Engine::Impl::CheckDecisionPolicy(const FoldState& s, const Record& r,
   const internal::GrantFold* g = s.FindGrant(c.subject);
   assert(g && "Precheck found the application");
   const auto& a = std::get<Application>(g->apply->body);
-  const internal::YearSlot* slot = s.FindYear(a.year, a.programme);
-  if (!slot || !slot->rules) {
+  const YearRules* known = KnownRules(a.year, a.programme);
+  if (!known) {
     return Status::Refused(YearName(a.year, a.programme) + " is not open: no year rules for it");
   }
-  const YearRules& rules = std::get<YearRules>(slot->rules->body);
+  const YearRules& rules = *known;
   if (c.amount == 0) return Status::Ok();  // a rejection breaks no policy
 
   std::vector<std::string> broken;
@@ -197,7 +205,7 @@ Status Engine::Impl::CheckCandidate(const FoldState& s, const Record& r, const C
   switch (r.kind()) {
     case Kind::kYearRules: {
       const auto& y = std::get<YearRules>(r.body);
-      const internal::YearSlot* slot = s.FindYear(y.year, y.programme);
+      const internal::YearSlot* slot = live.FindYear(y.year, y.programme);
       if (!r.corrects && slot && slot->rules) {
         return Status::Refused(YearName(y.year, y.programme) + " is already open (entry " +
                                std::to_string(slot->rules->seq) + "); correct that entry instead");
@@ -211,12 +219,12 @@ Status Engine::Impl::CheckCandidate(const FoldState& s, const Record& r, const C
     }
     case Kind::kApplication: {
       const auto& a = std::get<Application>(r.body);
-      const internal::YearSlot* slot = s.FindYear(a.year, a.programme);
-      if (!slot || !slot->rules) {
+      const YearRules* known = KnownRules(a.year, a.programme);
+      if (!known) {
         return Status::Refused(YearName(a.year, a.programme) +
                                " is not open: no year rules for it");
       }
-      const YearRules& rules = std::get<YearRules>(slot->rules->body);
+      const YearRules& rules = *known;
       if ((rules.window_from.valid() && r.effective < rules.window_from) ||
           (rules.window_to.valid() && r.effective > rules.window_to)) {
         return Status::Refused(YearName(a.year, a.programme) + " application window is " +
@@ -334,10 +342,11 @@ State Engine::Impl::At(const QueryTime& t) const {
   for (uint32_t index : order) {
     const Compact& c = compact[index];
     if (c.effective > as_of) break;  // `order` is by effective date
-    if (c.recorded_at > known_at || c.superseded_at <= known_at) continue;
+    if (c.recorded_at > known_at) continue;
+    if (c.superseded_at != kNever && c.superseded_at <= known_at) continue;  // replaced or voided
     internal::Step(s, records[index], c, index);
   }
-  return internal::Materialize(s, t, records);
+  return internal::Materialize(s, t, records, compact);
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
@@ -363,6 +372,11 @@ void Engine::Apply(const DecodedEntry& entry) {
   placeholder.effective = entry.effective_date();
   placeholder.body = OtherEvent{"undecodable"};
   impl_->ApplyRecord(std::move(placeholder));
+}
+
+bool Engine::Reset() {
+  impl_ = std::make_unique<Impl>();
+  return true;
 }
 
 Status Engine::CheckRecord(const Record& candidate) { return impl_->CheckRecord(candidate); }

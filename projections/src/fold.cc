@@ -242,7 +242,8 @@ void Step(FoldState& s, const Record& r, const Compact& c, uint32_t index) {
   Fold(s, r, c, index);
 }
 
-State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records) {
+State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records,
+                  const std::vector<Compact>& compact) {
   State st;
   st.at = at;
 
@@ -253,7 +254,8 @@ State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Reco
     return std::pair(a.rules.year, a.rules.programme) < std::pair(b.rules.year, b.rules.programme);
   });
 
-  // Grants.
+  // Grants, by interned application id first (the trace finds them so), sorted by id after.
+  std::vector<int64_t> position(s.grants.size(), -1);
   for (size_t i = 0; i < s.grants.size(); ++i) {
     const GrantFold& f = s.grants[i];
     if (!f.apply) continue;
@@ -293,31 +295,26 @@ State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Reco
     }
     g.noticed = Money::FromOre(f.noticed);
     g.repaid = Money::FromOre(f.repaid);
+    position[i] = static_cast<int64_t>(st.grants.size());
     st.grants.push_back(std::move(g));
   }
 
   // The trace, and notices against the year's deadline (the rules as they stand at this point).
-  {
-    // Map application id -> position (ids are unique among grants in force).
-    std::map<std::string_view, size_t> by_id;
-    for (size_t i = 0; i < st.grants.size(); ++i) by_id.emplace(st.grants[i].application_id, i);
-    for (uint32_t index : s.folded) {
-      const Record& r = records[index];
-      const Kind kind = r.kind();
-      if (kind < Kind::kApplication || kind > Kind::kRepaymentReceipt) continue;
-      auto it = by_id.find(r.application_id());
-      if (it == by_id.end()) continue;
-      Grant& g = st.grants[it->second];
-      g.seqs.push_back(r.seq);
-      if (kind == Kind::kRepaymentNotice) {
-        if (!g.first_notice_on.valid()) g.first_notice_on = r.effective;
-        const YearRules* rules = nullptr;
-        for (const auto& ri : st.rules) {
-          if (ri.rules.year == g.year && ri.rules.programme == g.programme) rules = &ri.rules;
-        }
-        if (rules && rules->notice_by.valid() && r.effective > rules->notice_by) {
-          g.noticed_late += r.amount();
-        }
+  for (uint32_t index : s.folded) {
+    const Compact& c = compact[index];
+    if (c.kind < Kind::kApplication || c.kind > Kind::kRepaymentReceipt) continue;
+    if (c.subject >= position.size() || position[c.subject] < 0) continue;
+    Grant& g = st.grants[static_cast<size_t>(position[c.subject])];
+    g.seqs.push_back(c.seq);
+    if (c.kind == Kind::kRepaymentNotice) {
+      const Date effective = records[index].effective;
+      if (!g.first_notice_on.valid()) g.first_notice_on = effective;
+      const YearRules* rules = nullptr;
+      for (const auto& ri : st.rules) {
+        if (ri.rules.year == g.year && ri.rules.programme == g.programme) rules = &ri.rules;
+      }
+      if (rules && rules->notice_by.valid() && effective > rules->notice_by) {
+        g.noticed_late += Money::FromOre(c.amount);
       }
     }
   }

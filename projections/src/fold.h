@@ -93,7 +93,8 @@ std::string Kr(int64_t ore);  // "500 000 kr"
 std::string YearName(int year, Programme p);  // "2021 LUM"
 std::string Describe(const Record& r);  // "entry 15 (pay 2021-LUM-02, 2021-03-01)"
 
-// Turns a FoldState into the public State; `records` holds the record of each index.
-State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records);
+// Turns a FoldState into the public State; `records` and `compact` hold each record index.
+State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records,
+                  const std::vector<Compact>& compact);
 
 }  // namespace fouledger::projections::internal

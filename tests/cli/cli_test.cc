@@ -20,13 +20,15 @@ class CliTest : public ::testing::Test {
     for (const char* k : {"admin", "board", "office", "farsta", "skarpnack", "auditor"}) {
       ASSERT_EQ(Fouledger({"key", "new", "--out", std::string(k) + ".key"}).exit_code, 0);
     }
-    ASSERT_EQ(Fouledger({"init", "--admin", "admin.key.pub", "--name", "test.example/fou"}).exit_code, 0);
+    ASSERT_EQ(
+        Fouledger({"init", "--admin", "admin.key.pub", "--name", "test.example/fou"}).exit_code, 0);
     Must({"unit", "add", "--id", "farsta", "--name", "Farsta"}, "admin");
     Must({"unit", "add", "--id", "skarpnack", "--name", "Skarpnäck"}, "admin");
     Must({"key", "enroll", "--key", "board.key.pub", "--role", "board"}, "admin");
     Must({"key", "enroll", "--key", "office.key.pub", "--role", "office"}, "admin");
     Must({"key", "enroll", "--key", "auditor.key.pub", "--role", "auditor"}, "admin");
-    Must({"key", "enroll", "--key", "farsta.key.pub", "--role", "unit", "--unit", "farsta"}, "admin");
+    Must({"key", "enroll", "--key", "farsta.key.pub", "--role", "unit", "--unit", "farsta"},
+         "admin");
     Must({"key", "enroll", "--key", "skarpnack.key.pub", "--role", "unit", "--unit", "skarpnack"},
          "admin");
     Must({"year", "open", "--year", "2021", "--programme", "LUM", "--cap", "500 000",
@@ -123,7 +125,8 @@ TEST_F(CliTest, EveryKindOfEventIsAppendedAndVerifies) {
   const std::string log = Must({"log"});
   EXPECT_NE(log.find("(superseded by #"), std::string::npos) << log;
   const std::string json = Must({"log", "--json", "--from", pay_seq});
-  EXPECT_NE(json.find("\"documentSha256\":\"" + ToHex(Sha256("Slutrapport: ekonomi och genomförande")) + "\""),
+  EXPECT_NE(json.find("\"documentSha256\":\"" +
+                      ToHex(Sha256("Slutrapport: ekonomi och genomförande")) + "\""),
             std::string::npos)
       << json;
   RunResult verify = Fouledger({"verify"});
@@ -164,7 +167,8 @@ TEST_F(CliTest, VerifyNamesATamperedEntry) {
         {"default", cf}, {"entries", cf}, {"index", cf}, {"tree", cf}, {"checkpoints", cf}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.Sub("ledger/db"), d, &handles, &db).ok());
+    ASSERT_TRUE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), dir.Sub("ledger/db"), d, &handles, &db).ok());
     std::string key(8, '\0');
     key[7] = 5;
     std::string value;
@@ -195,7 +199,8 @@ TEST_F(CliTest, ProofsCanBeCheckedOfflineAndFailWhenAltered) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("proof does not hold"), std::string::npos) << bad.err;
 
-  const std::string consistency = Must({"proof", "consistency", "--from", "3", "--to", std::to_string(n)});
+  const std::string consistency =
+      Must({"proof", "consistency", "--from", "3", "--to", std::to_string(n)});
   std::ofstream(dir.Sub("c.json")) << consistency;
   EXPECT_EQ(Fouledger({"proof", "verify", "c.json"}).exit_code, 0);
   // The latest checkpoint is a C2SP signed note over the same root.

@@ -21,7 +21,7 @@ std::string Slurp(const std::string& path) {
 }  // namespace
 
 RunResult RunProgram(const std::vector<std::string>& args, const std::string& cwd,
-              const std::map<std::string, std::string>& env) {
+                     const std::map<std::string, std::string>& env) {
   char out_template[] = "/tmp/fouledger-out-XXXXXX";
   char err_template[] = "/tmp/fouledger-err-XXXXXX";
   const int out_fd = mkstemp(out_template);

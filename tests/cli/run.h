@@ -15,7 +15,7 @@ struct RunResult {
 
 // Runs `args` (args[0] is the program) in `cwd` with `env` added to the environment.
 RunResult RunProgram(const std::vector<std::string>& args, const std::string& cwd = ".",
-              const std::map<std::string, std::string>& env = {});
+                     const std::map<std::string, std::string>& env = {});
 
 // Counts lines of text.
 size_t CountLines(const std::string& text);

@@ -1,9 +1,10 @@
+#include "ledger/crypto.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "ledger/crypto.h"
 #include "test_util.h"
 
 namespace fouledger {
@@ -37,8 +38,8 @@ TEST(Ed25519, SignVerifyAndPemRoundTrip) {
   const auto sig = key.Sign("meddelande");
   EXPECT_TRUE(VerifySignature(key.public_key(), reinterpret_cast<const uint8_t*>("meddelande"), 10,
                               sig.data(), sig.size()));
-  EXPECT_FALSE(VerifySignature(key.public_key(), reinterpret_cast<const uint8_t*>("meddelandE"),
-                               10, sig.data(), sig.size()));
+  EXPECT_FALSE(VerifySignature(key.public_key(), reinterpret_cast<const uint8_t*>("meddelandE"), 10,
+                               sig.data(), sig.size()));
   ASSERT_TRUE(key.SavePem(dir.Sub("k.pem")).ok());
   EXPECT_EQ(std::filesystem::status(dir.Sub("k.pem")).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
@@ -65,8 +66,8 @@ TEST(Ed25519, WycheproofVectors) {
     for (const auto& t : group["tests"]) {
       const Bytes msg = FromHex(t["msg"].get<std::string>()).value();
       auto sig = FromHex(t["sig"].get<std::string>());
-      const bool ok = sig.ok() && VerifySignature(pk, msg.data(), msg.size(), sig->data(),
-                                                  sig->size());
+      const bool ok =
+          sig.ok() && VerifySignature(pk, msg.data(), msg.size(), sig->data(), sig->size());
       const std::string want = t["result"];
       if (want == "valid") {
         EXPECT_TRUE(ok) << "tcId " << t["tcId"];

@@ -1,9 +1,10 @@
+#include "ledger/event.h"
+
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "ledger/event.h"
 #include "test_util.h"
 
 namespace fouledger {
@@ -11,7 +12,8 @@ namespace {
 
 using testing::D;
 
-SignedEvent MakeApply(const SigningKey& key, const std::string& title = "Våga anmäla – våga vittna") {
+SignedEvent MakeApply(const SigningKey& key,
+                      const std::string& title = "Våga anmäla – våga vittna") {
   EventBuilder b(D("2020-09-01"));
   auto a = b.body().initApply();
   a.setApplicationId("2021-LUM-02");
@@ -48,7 +50,8 @@ TEST(Event, CanonicalBytesDoNotDependOnTheBuildersSegments) {
   auto key = SigningKey::Generate().value();
   const SignedEvent e = MakeApply(key);
   auto decoded = DecodedEvent::Decode(e.event.data(), e.event.size()).value();
-  // Rebuild the same event in a builder with tiny segments (forcing many segments and far pointers).
+  // Rebuild the same event in a builder with tiny segments (forcing many segments and far
+  // pointers).
   capnp::MallocMessageBuilder tiny(1, capnp::AllocationStrategy::FIXED_SIZE);
   tiny.setRoot(decoded.reader());
   EXPECT_GT(tiny.getSegmentsForOutput().size(), 1u);
@@ -118,7 +121,8 @@ TEST(Event, ShapeChecksNameTheField) {
     return b.Sign(key).status();
   };
   EXPECT_TRUE(try_apply([](auto) {}).ok());
-  EXPECT_NE(try_apply([](auto a) { a.setAmountOre(-1); }).message().find("amount"), std::string::npos);
+  EXPECT_NE(try_apply([](auto a) { a.setAmountOre(-1); }).message().find("amount"),
+            std::string::npos);
   EXPECT_NE(try_apply([](auto a) { a.setProgramme(schema::Programme::UNSPECIFIED); })
                 .message()
                 .find("programme"),

@@ -1,3 +1,5 @@
+#include "ledger/ledger.h"
+
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <signal.h>
@@ -7,7 +9,6 @@
 #include <cstdio>
 #include <set>
 
-#include "ledger/ledger.h"
 #include "ledger/merkle.h"
 #include "ledger/verify.h"
 #include "test_util.h"
@@ -15,9 +16,9 @@
 namespace fouledger {
 namespace {
 
+using schema::Role;
 using testing::Kr;
 using testing::LedgerFixture;
-using schema::Role;
 
 std::string BigEndian(uint64_t v) {
   std::string s(8, '\0');
@@ -264,7 +265,8 @@ class TamperTest : public LedgerTest {
  protected:
   void SetUp() override {
     LedgerTest::SetUp();
-    for (int i = 0; i < 12; ++i) MustAppend(Apply(farsta, "T" + std::to_string(i), "farsta", Kr(1)));
+    for (int i = 0; i < 12; ++i)
+      MustAppend(Apply(farsta, "T" + std::to_string(i), "farsta", Kr(1)));
     size = ledger->size();
     ledger.reset();  // release RocksDB's lock
     ASSERT_TRUE(VerifyLedger(dir.Sub("ledger"))->ok());

@@ -1,3 +1,5 @@
+#include "ledger/merkle.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -5,7 +7,6 @@
 #include <map>
 #include <sstream>
 
-#include "ledger/merkle.h"
 #include "ledger/proof_json.h"
 
 namespace fouledger {
@@ -45,7 +46,12 @@ TEST(MerkleVectors, EveryVectorIsJudgedAsItsWantErrSays) {
 // The RFC 6962 test leaves used by the vectors: our tree must give the vectors' root.
 TEST(MerkleTree, ReproducesTheVectorsRoot) {
   const std::vector<std::string> leaves = {
-      "", std::string("\x00", 1), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+      "",
+      std::string("\x00", 1),
+      "\x10",
+      "\x20\x21",
+      "\x30\x31",
+      "\x40\x41\x42\x43",
       "\x50\x51\x52\x53\x54\x55\x56\x57",
       "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
   CompactTree tree;

@@ -12,14 +12,18 @@ TEST(Money, ParsesWhatPeopleWrite) {
   EXPECT_EQ(Money::Parse("23 030").value().ore(), 2303000);
   EXPECT_EQ(Money::Parse("1234,50").value().ore(), 123450);
   EXPECT_EQ(Money::Parse("1234.5").value().ore(), 123450);
-  EXPECT_EQ(Money::Parse("1\xC2\xA0" "234,05").value().ore(), 123405);  // no-break space
+  EXPECT_EQ(Money::Parse("1\xC2\xA0"
+                         "234,05")
+                .value()
+                .ore(),
+            123405);  // no-break space
   EXPECT_EQ(Money::Parse("3 705 000 kr").value().ore(), 370500000);
   EXPECT_EQ(Money::Parse("0").value().ore(), 0);
 }
 
 TEST(Money, RefusesWhatIsNotMoney) {
-  for (const char* bad : {"", "-5", "1,234", "12,345", "abc", "1 2a", "1,", ",5", "1e5",
-                          "99999999999999"}) {
+  for (const char* bad :
+       {"", "-5", "1,234", "12,345", "abc", "1 2a", "1,", ",5", "1e5", "99999999999999"}) {
     EXPECT_FALSE(Money::Parse(bad).ok()) << bad;
   }
   EXPECT_NE(Money::Parse("1,234").status().message().find("more than two decimals"),

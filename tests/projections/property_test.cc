@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -51,7 +52,20 @@ std::string Dump(const State& s, const SeqMap& m) {
     o << "\n";
   }
   for (const auto& u : s.units) o << "unit " << u.unit_id << " " << u.name << "\n";
-  for (const auto& a : s.anomalies) o << "anomaly " << Mapped(m, a.seq) << " " << a.message << "\n";
+  // Messages name entries ("already exists (entry 34)"): map those seqs too.
+  static const std::regex kEntry("entry ([0-9]+)");
+  for (const auto& a : s.anomalies) {
+    std::string message;
+    auto it = std::sregex_iterator(a.message.begin(), a.message.end(), kEntry);
+    size_t last = 0;
+    for (; it != std::sregex_iterator(); ++it) {
+      message += a.message.substr(last, static_cast<size_t>(it->position()) - last);
+      message += "entry " + std::to_string(Mapped(m, std::stoull((*it)[1].str())));
+      last = static_cast<size_t>(it->position() + it->length());
+    }
+    message += a.message.substr(last);
+    o << "anomaly " << Mapped(m, a.seq) << " " << message << "\n";
+  }
   return o.str();
 }
 
@@ -245,7 +259,6 @@ TEST(PerformanceTest, MillionRecordsReplayAndQuery) {
   constexpr int kRecords = 1'000'000;
   std::vector<Record> records;
   records.reserve(kRecords);
-  Book book;  // only for its makers' conventions
   int64_t clock = Instant::StartOf(D("2020-01-01")).micros;
   const Date start = D("2020-06-01");
   uint64_t seq = 0;

@@ -256,7 +256,8 @@ TEST(YearsInRowTest, HasselbyVallingbyFourthYearIsRefusedOrOverridden) {
   EXPECT_EQ(e[0].projects_at_limit[0], project);
   // The board may still fund it, with a reason, which is kept.
   EXPECT_TRUE(book.Add("2022-12-16", Decide("2023-LUM-01", 500'000, "sista året, särskilt beslut")).ok());
-  const Grant* g = book.Latest().FindGrant("2023-LUM-01");
+  const State latest = book.Latest();
+  const Grant* g = latest.FindGrant("2023-LUM-01");
   EXPECT_EQ(g->years_in_row, 4);
   EXPECT_EQ(g->override_text, "sista året, särskilt beslut");
 }
@@ -345,7 +346,8 @@ TEST_F(RulesTest, ReportOnlyForPaidGrantReviewOnlyOfSubmitted) {
   Status st = book.Add("2021-11-01", Report("2021-LUM-01", 1));
   ASSERT_TRUE(st.IsRefused());
   EXPECT_NE(st.message().find("report was already approved"), std::string::npos);
-  const Grant* g = book.Latest().FindGrant("2021-LUM-01");
+  const State latest = book.Latest();
+  const Grant* g = latest.FindGrant("2021-LUM-01");
   EXPECT_EQ(g->spent, Kr(460'000));
   EXPECT_EQ(g->state, GrantState::kApproved);  // 40 000 kr unspent, not yet repaid
 }
@@ -362,7 +364,8 @@ TEST_F(RulesTest, RepaymentNoticeAndReceipt) {
   EXPECT_EQ(book.Add("2021-06-01", Receive("2021-LUM-01", 200'001)).message(),
             "2021-LUM-01 repayment 200 001 kr exceeds paid 200 000 kr less repaid 0 kr");
   book.Must("2021-06-01", Receive("2021-LUM-01", 50'000));
-  const Grant* g = book.Latest().FindGrant("2021-LUM-01");
+  const State latest = book.Latest();
+  const Grant* g = latest.FindGrant("2021-LUM-01");
   EXPECT_EQ(g->repaid, Kr(50'000));
   EXPECT_EQ(g->state, GrantState::kRepaid);
   EXPECT_EQ(book.Add("2021-06-02", Receive("2021-LUM-01", 150'001)).message(),

@@ -49,6 +49,9 @@ class SeedsTest : public ::testing::Test {
       if (!rules.field(i, "notice_by").empty()) r.notice_by = D(rules.field(i, "notice_by"));
       if (!rules.field(i, "max_years").empty()) r.max_years_in_row = std::stoi(rules.field(i, "max_years"));
       r.criteria = rules.field(i, "criteria");
+      if (!rules.field(i, "reports_for_year").empty()) {
+        r.reports_for_year = std::stoi(rules.field(i, "reports_for_year"));
+      }
       book.Must(rules.field(i, "window_from"), r);
       if (r.year == 2022) {  // 2023 is not in the seeds: the same rules, a year on
         r.year = 2023;

@@ -35,20 +35,22 @@ TEST_F(TimeTravelTest, LateRecordedRepayment) {
   book.Must("2021-05-20", Notice("2021-LUM-01", 100'000));
   // The money came on 2021-06-01 but the office recorded it on 2021-08-15.
   book.Must("2021-06-01", Receive("2021-LUM-01", 100'000), "2021-08-15T08:00:00Z");
-  const Budget* b = book.At("2021-06-07", "2021-07-01").FindBudget(2021, LUM);
+  const State july = book.At("2021-06-07", "2021-07-01");
+  const Budget* b = july.FindBudget(2021, LUM);
   EXPECT_EQ(b->repaid, Kr(0));
   EXPECT_EQ(b->repayment_outstanding, Kr(100'000));
-  b = book.At("2021-06-07", "2021-08-15").FindBudget(2021, LUM);
+  const State august = book.At("2021-06-07", "2021-08-15");
+  b = august.FindBudget(2021, LUM);
   EXPECT_EQ(b->repaid, Kr(100'000));
   EXPECT_EQ(b->repayment_outstanding, Kr(0));
   // Known in July, the repayment looks overdue after the 2021-06-07 deadline; known in August,
   // it is not.
-  auto july = Repayments(book.At("2021-07-01", "2021-07-01"), 2021);
-  ASSERT_EQ(july.lines.size(), 1u);
-  EXPECT_TRUE(july.lines[0].overdue);
-  EXPECT_EQ(july.lines[0].why_overdue, "100 000 kr noticed, 0 kr received");
-  auto august = Repayments(book.At("2021-07-01", "2021-08-15"), 2021);
-  EXPECT_FALSE(august.lines[0].overdue);
+  auto in_july = Repayments(book.At("2021-07-01", "2021-07-01"), 2021);
+  ASSERT_EQ(in_july.lines.size(), 1u);
+  EXPECT_TRUE(in_july.lines[0].overdue);
+  EXPECT_EQ(in_july.lines[0].why_overdue, "100 000 kr noticed, 0 kr received");
+  auto in_august = Repayments(book.At("2021-07-01", "2021-08-15"), 2021);
+  EXPECT_FALSE(in_august.lines[0].overdue);
 }
 
 TEST_F(TimeTravelTest, CorrectionSeenBeforeAndAfterItWasRecorded) {
@@ -59,8 +61,10 @@ TEST_F(TimeTravelTest, CorrectionSeenBeforeAndAfterItWasRecorded) {
   EXPECT_EQ(book.At("2021-06-01", "2021-08-31").FindGrant("2021-LUM-01")->spent, Kr(400'000));
   EXPECT_EQ(book.At("2021-06-01", "2021-09-01").FindGrant("2021-LUM-01")->spent, Kr(450'000));
   // The trace names the entry in force.
-  const auto& before = book.At("2021-06-01", "2021-08-31").FindGrant("2021-LUM-01")->seqs;
-  const auto& after = book.At("2021-06-01", "2021-09-01").FindGrant("2021-LUM-01")->seqs;
+  const State then = book.At("2021-06-01", "2021-08-31");
+  const State now = book.At("2021-06-01", "2021-09-01");
+  const auto& before = then.FindGrant("2021-LUM-01")->seqs;
+  const auto& after = now.FindGrant("2021-LUM-01")->seqs;
   EXPECT_EQ(before.back(), report);
   EXPECT_EQ(after.back(), book.last_seq());
 }

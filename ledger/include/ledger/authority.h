@@ -63,7 +63,7 @@ class Authority {
   std::map<Hash256, KeyRecord> keys_;
   std::set<std::string> units_;
   std::map<std::string, std::vector<std::string>> application_units_;
-  std::vector<EventKind> kinds_;                   // kind of every entry, by seq
+  std::vector<EventKind> kinds_;                       // kind of every entry, by seq
   std::map<uint64_t, std::string> entry_application_;  // application of app-bound entries
   std::map<uint64_t, uint64_t> superseded_by_;
   uint64_t size_ = 0;

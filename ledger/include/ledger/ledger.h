@@ -41,8 +41,8 @@ class AppendValidator {
 };
 
 struct LedgerOptions {
-  std::string path;           // the ledger directory (RocksDB lives in path/db)
-  Clock clock;                // source of recorded-at times; required
+  std::string path;                      // the ledger directory (RocksDB lives in path/db)
+  Clock clock;                           // source of recorded-at times; required
   AppendValidator* validator = nullptr;  // domain rules; not owned; may be null
 };
 

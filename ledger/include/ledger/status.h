@@ -62,7 +62,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit on purpose
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok() && "a Result built from a Status must carry a failure");
   }
@@ -94,8 +94,8 @@ class [[nodiscard]] Result {
 }  // namespace fouledger
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define FOULEDGER_RETURN_IF_ERROR(expr)    \
-  do {                                     \
-    ::fouledger::Status _st = (expr);      \
-    if (!_st.ok()) return _st;             \
+#define FOULEDGER_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::fouledger::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)

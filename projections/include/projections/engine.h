@@ -35,6 +35,8 @@ class Engine final : public AppendValidator {
   // AppendValidator: decode through RecordFromEntry, then CheckRecord / ApplyRecord.
   Status Check(const DecodedEntry& candidate) override;
   void Apply(const DecodedEntry& entry) override;
+  // Forgets every record (the ledger replays the stored ones after a refused batch). Always true.
+  bool Reset() override;
 
   // The same on plain Records. Records must come in increasing seq order with recorded_at never
   // decreasing (as the ledger writes them). CheckRecord refuses (Status::Refused, one line);
