@@ -68,6 +68,18 @@ const KeyRecord* Authority::FindKey(const Hash256& key_id) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
+PublicKeyBytes Authority::AuthorKeyOf(const DecodedEntry& entry) const {
+  PublicKeyBytes key{};
+  if (entry.kind() == Event::Body::GENESIS) {
+    auto cp = entry.reader().getBody().getGenesis().getCheckpointPublicKey();
+    std::copy(cp.begin(), cp.end(), key.begin());
+    return key;
+  }
+  const KeyRecord* author = FindKey(ToHash(entry.reader().getAuthorKeyId()));
+  assert(author != nullptr && "AuthorKeyOf an entry that did not pass Check");
+  return author != nullptr ? author->public_key : key;
+}
+
 std::optional<uint64_t> Authority::SupersededBy(uint64_t seq) const {
   auto it = superseded_by_.find(seq);
   if (it == superseded_by_.end()) return std::nullopt;

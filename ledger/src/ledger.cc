@@ -210,18 +210,7 @@ struct Ledger::Impl {
     if (!entry.ok()) return entry.status();
 
     FOULEDGER_RETURN_IF_ERROR(authority.Check(*entry));
-    PublicKeyBytes author_key{};
-    if (entry->kind() == schema::Event::Body::GENESIS) {
-      auto cp = entry->reader().getBody().getGenesis().getCheckpointPublicKey();
-      std::copy(cp.begin(), cp.end(), author_key.begin());
-    } else {
-      Hash256 id{};
-      auto a = entry->reader().getAuthorKeyId();
-      std::copy(a.begin(), a.end(), id.begin());
-      const KeyRecord* key = authority.FindKey(id);
-      assert(key != nullptr && "Authority::Check admitted an unknown author");
-      author_key = key->public_key;
-    }
+    const PublicKeyBytes author_key = authority.AuthorKeyOf(*entry);
     if (!VerifySignature(author_key, event.event.data(), event.event.size(), event.signature.data(),
                          event.signature.size())) {
       return Status::Refused("signature does not verify with author key " +

@@ -149,16 +149,7 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
       fail(seq, "not allowed when written: " + allowed.message());
       break;
     }
-    PublicKeyBytes author{};
-    if (entry->kind() == schema::Event::Body::GENESIS) {
-      auto k = entry->reader().getBody().getGenesis().getCheckpointPublicKey();
-      std::copy(k.begin(), k.end(), author.begin());
-    } else {
-      Hash256 id{};
-      auto a = entry->reader().getAuthorKeyId();
-      std::copy(a.begin(), a.end(), id.begin());
-      author = authority.FindKey(id)->public_key;
-    }
+    const PublicKeyBytes author = authority.AuthorKeyOf(*entry);
     const Bytes& event_bytes = entry->event().bytes();
     if (!VerifySignature(author, event_bytes.data(), event_bytes.size(), entry->signature().data(),
                          entry->signature().size())) {

@@ -44,6 +44,9 @@ class Authority {
   void Apply(const DecodedEntry& entry);
 
   const KeyRecord* FindKey(const Hash256& key_id) const;
+  // The public key that must have signed `entry`, which passed Check: the enrolled author's key,
+  // or for the genesis entry the checkpoint key it names.
+  PublicKeyBytes AuthorKeyOf(const DecodedEntry& entry) const;
   const std::map<Hash256, KeyRecord>& keys() const { return keys_; }
   bool HasUnit(const std::string& unit_id) const { return units_.count(unit_id) != 0; }
   const PublicKeyBytes& checkpoint_public_key() const { return checkpoint_key_; }
