@@ -24,10 +24,7 @@ int KeyNew(const std::string& out) {
 }
 
 int Init(const Context& ctx, const std::string& admin_pub, const std::string& name) {
-  if (ctx.ledger_path.empty()) {
-    return Fail(
-        Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER"));
-  }
+  if (Status s = RequireLocalLedger(ctx); !s.ok()) return Fail(s);
   auto admin = LoadPublicKeyPem(admin_pub);
   if (!admin.ok()) return Fail(admin.status());
   LedgerOptions options;
@@ -82,10 +79,7 @@ int Log(const Context& ctx, uint64_t from, bool json) {
 }
 
 int Verify(const Context& ctx) {
-  if (ctx.ledger_path.empty()) {
-    return Fail(
-        Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER"));
-  }
+  if (Status s = RequireLocalLedger(ctx); !s.ok()) return Fail(s);
   auto report = VerifyLedger(ctx.ledger_path);
   if (!report.ok()) return Fail(report.status());
   if (!report->ok()) {

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "client.h"
 #include "format.h"
 
 namespace fouledger::cli {
@@ -27,10 +28,20 @@ int Fail(const Status& s) {
   return ExitCodeFor(s);
 }
 
-Result<OpenLedger> Open(const Context& ctx) {
+Status RequireLocalLedger(const Context& ctx) {
+  if (!ctx.server_url.empty()) {
+    // Silently working on a local ledger when the user named a server would be worse.
+    return Status::InvalidArgument(
+        "this command works on a local ledger only; --server is for writing and query commands");
+  }
   if (ctx.ledger_path.empty()) {
     return Status::InvalidArgument("no ledger given: use --ledger DIR or set FOULEDGER_LEDGER");
   }
+  return Status::Ok();
+}
+
+Result<OpenLedger> Open(const Context& ctx) {
+  FOULEDGER_RETURN_IF_ERROR(RequireLocalLedger(ctx));
   OpenLedger out;
   out.rules = MakeDomainRules();
   LedgerOptions options;
@@ -74,6 +85,7 @@ int SignAndAppend(const Context& ctx, EventBuilder& event) {
   if (!key.ok()) return Fail(key.status());
   auto signed_event = event.Sign(*key);
   if (!signed_event.ok()) return Fail(signed_event.status());
+  if (!ctx.server_url.empty()) return RemoteAppend(ctx, *signed_event);
   auto opened = Open(ctx);
   if (!opened.ok()) return Fail(opened.status());
   auto outcome = opened->ledger->Append(*signed_event);

@@ -31,6 +31,10 @@ int Fail(const Status& s);
 struct Context {
   std::string ledger_path;  // --ledger, or $FOULEDGER_LEDGER
   std::string signer_path;  // --signer, or $FOULEDGER_KEY
+  // --server URL, or $FOULEDGER_SERVER: writing and query commands sign locally and ask
+  // `fouledger serve` there instead of opening a local ledger (cli/client.h).
+  std::string server_url;
+  std::string ca_path;  // --ca FILE, or $FOULEDGER_CA: the CA (PEM) to trust for https
   Clock clock = SystemClock();
 };
 
@@ -40,6 +44,8 @@ struct OpenLedger {
   std::unique_ptr<Ledger> ledger;
 };
 Result<OpenLedger> Open(const Context& ctx);
+// Ok when the command may work on a local ledger: one is named and no --server is given.
+Status RequireLocalLedger(const Context& ctx);
 Result<SigningKey> LoadSigner(const Context& ctx);
 
 // Parsers that turn user text into values, naming the option when it fails.
@@ -61,5 +67,9 @@ void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action);
 void RegisterWriteCommands(CLI::App& app, Context& ctx, Action* action);
 void RegisterQueryCommands(CLI::App& app, Context& ctx, Action* action);
 void RegisterImportCommands(CLI::App& app, Context& ctx, Action* action);
+// trace, export, audit since, anomalies (cli/commands_audit.cc, docs/audit.md).
+void RegisterAuditCommands(CLI::App& app, Context& ctx, Action* action);
+void RegisterServeCommands(CLI::App& app, Context& ctx, Action* action);
+void RegisterLoginCommands(CLI::App& app, Context& ctx, Action* action);  // docs/web.md
 
 }  // namespace fouledger::cli

@@ -17,11 +17,19 @@ int main(int argc, char** argv) {
   app.add_option("--ledger", ctx.ledger_path, "Ledger directory")->envname("FOULEDGER_LEDGER");
   app.add_option("--signer", ctx.signer_path, "Private key (PEM) that signs what you append")
       ->envname("FOULEDGER_KEY");
+  app.add_option("--server", ctx.server_url,
+                 "Send to `fouledger serve` at URL (https://host:port) instead of a local ledger")
+      ->envname("FOULEDGER_SERVER");
+  app.add_option("--ca", ctx.ca_path, "CA certificate (PEM) to trust for an https --server")
+      ->envname("FOULEDGER_CA");
   Action action;
   RegisterLedgerCommands(app, ctx, &action);
   RegisterWriteCommands(app, ctx, &action);
   RegisterQueryCommands(app, ctx, &action);
   RegisterImportCommands(app, ctx, &action);
+  RegisterAuditCommands(app, ctx, &action);
+  RegisterServeCommands(app, ctx, &action);
+  RegisterLoginCommands(app, ctx, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,14 +1,21 @@
 #include "ledger/ledger.h"
 
+#include <fcntl.h>
 #include <rocksdb/db.h>
+#include <rocksdb/file_checksum.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "keys.h"
 #include "ledger/merkle.h"
@@ -35,6 +42,14 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsNotFound()) return Status::NotFound(what);
   if (s.IsCorruption()) return Status::Corruption(what + ": RocksDB: " + s.ToString());
   return Status::IOError(what + ": RocksDB: " + s.ToString());
+}
+
+// A refusal log field: tabs and line breaks would break the line format (ledger.h).
+std::string LogField(std::string s) {
+  for (char& c : s) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return s.empty() ? "-" : s;
 }
 
 Hash256 ToHash(const rocksdb::Slice& s) {
@@ -95,6 +110,13 @@ struct Ledger::Impl {
     db_options.create_missing_column_families = create;
     db_options.paranoid_checks = true;  // default true: refuse to open a damaged DB
     db_options.max_open_files = 256;    // default -1 (unlimited)
+    // Default kPointInTimeRecovery silently drops everything after a damaged write-ahead-log
+    // record, acknowledged entries included. Tolerate only a torn last record (an unacknowledged
+    // write cut by a crash); a checksum failure anywhere else refuses to open (docs/reliability.md).
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+    // Default none: a whole-file CRC32C of every SST in the MANIFEST, so VerifyLedger can check
+    // bytes no block checksum covers (an SST footer).
+    db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
     rocksdb::DB* raw = nullptr;
     auto s = rocksdb::DB::Open(db_options, (fs::path(options.path) / kDbDirectory).string(),
                                FamilyDescriptors(), &families, &raw);
@@ -177,9 +199,64 @@ struct Ledger::Impl {
     return AppendOutcome{seq, entry->recorded_at(), entry->leaf_hash(), true};
   }
 
+  // Best-effort: one line in DIR/refusals.log for a refused candidate (format in ledger.h). It
+  // never affects the append or the ledger: every failure here is ignored.
+  void LogRefusal(const SignedEvent& event, const Status& status) const {
+    if (!status.IsRefused() && !status.IsInvalidArgument()) return;  // not the caller's doing
+    std::string key, role = "unknown", revoked, kind, application;
+    auto decoded = DecodedEvent::Decode(event.event.data(), event.event.size());
+    if (decoded.ok()) {
+      const auto reader = decoded->reader();
+      kind = EventKindName(reader.getBody().which());
+      application = ApplicationIdOf(reader);
+      const auto id_bytes = reader.getAuthorKeyId();
+      if (id_bytes.size() == sizeof(Hash256)) {
+        Hash256 id{};
+        std::copy(id_bytes.begin(), id_bytes.end(), id.begin());
+        key = ToHex(id);
+        if (const KeyRecord* k = authority.FindKey(id)) {
+          role = RoleName(k->role);
+          if (k->revoked_seq) revoked = std::to_string(*k->revoked_seq);
+        } else if (id == KeyIdOf(authority.checkpoint_public_key())) {
+          role = "checkpoint";
+        }
+      }
+    }
+    std::string line = options.clock().ToString() + "\t" + LogField(key) + "\t" + LogField(role) +
+                       "\t" + LogField(revoked) + "\t" + LogField(kind) + "\t" +
+                       LogField(application) + "\t" + LogField(status.ToString());
+    if (line.size() > kRefusalLineBytesMax - 1) {
+      size_t cut = kRefusalLineBytesMax - 1;
+      while (cut > 0 && (static_cast<uint8_t>(line[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
+      line.resize(cut);
+    }
+    line += '\n';
+    const std::string path = (fs::path(options.path) / kRefusalLogFile).string();
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 &&
+        static_cast<uint64_t>(st.st_size) + line.size() <= kRefusalLogBytesMax) {
+      // One write() of a short line with O_APPEND: lines from several processes do not interleave.
+      [[maybe_unused]] const ssize_t written = ::write(fd, line.data(), line.size());
+    }
+    ::close(fd);
+  }
+
+  // Admit, and a line in the refusal log when the candidate is refused.
+  Result<AppendOutcome> AdmitOrLog(const SignedEvent& event, rocksdb::WriteBatch* batch,
+                                   std::map<Bytes, uint64_t>* batch_ids,
+                                   const std::optional<PublicKeyBytes>& verified_with = {}) {
+    auto outcome = Admit(event, batch, batch_ids, verified_with);
+    if (!outcome.ok()) LogRefusal(event, outcome.status());
+    return outcome;
+  }
+
   // Every check for one candidate; on success the candidate is folded into the state.
+  // `verified_with`: the key PreVerify found the signature good with, if it did.
   Result<AppendOutcome> Admit(const SignedEvent& event, rocksdb::WriteBatch* batch,
-                              std::map<Bytes, uint64_t>* batch_ids) {
+                              std::map<Bytes, uint64_t>* batch_ids,
+                              const std::optional<PublicKeyBytes>& verified_with = {}) {
     auto decoded = DecodedEvent::Decode(event.event.data(), event.event.size());
     if (!decoded.ok()) return Status::InvalidArgument(decoded.status().message());
     FOULEDGER_RETURN_IF_ERROR(CheckEventShape(decoded->reader()));
@@ -211,8 +288,10 @@ struct Ledger::Impl {
 
     FOULEDGER_RETURN_IF_ERROR(authority.Check(*entry));
     const PublicKeyBytes author_key = authority.AuthorKeyOf(*entry);
-    if (!VerifySignature(author_key, event.event.data(), event.event.size(), event.signature.data(),
-                         event.signature.size())) {
+    const bool already_verified = verified_with.has_value() && *verified_with == author_key;
+    if (!already_verified &&
+        !VerifySignature(author_key, event.event.data(), event.event.size(),
+                         event.signature.data(), event.signature.size())) {
       return Status::Refused("signature does not verify with author key " +
                              ToHex(KeyIdOf(author_key).data(), 8));
     }
@@ -235,8 +314,46 @@ struct Ledger::Impl {
     last_recorded_at = recorded_at;
     return AppendOutcome{seq, recorded_at, leaf, false};
   }
-  // Checks and writes `events`; the caller holds write_mutex.
-  std::vector<Result<AppendOutcome>> AppendLocked(const std::vector<SignedEvent>& events) {
+  // Checks the signatures of `events` on options.verify_threads threads, for authors the
+  // Authority already knows: a key id is the hash of its key, so the key cannot change before
+  // Admit runs, and Admit skips the check when it finds the same key (a revocation in between is
+  // still refused by Authority::Check). Per event: the key the signature verified with, if it did.
+  // The caller holds write_mutex, so nothing writes the Authority while the threads read it.
+  std::vector<std::optional<PublicKeyBytes>> PreVerify(const std::vector<SignedEvent>& events) {
+    std::vector<std::optional<PublicKeyBytes>> verified(events.size());
+    const unsigned threads = std::min(options.verify_threads, kAppendVerifyThreadsMax);
+    if (threads <= 1 || events.size() < 2) return verified;
+    auto check = [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        auto decoded = DecodedEvent::Decode(events[i].event.data(), events[i].event.size());
+        if (!decoded.ok()) continue;  // Admit refuses it
+        auto id = decoded->reader().getAuthorKeyId();
+        if (id.size() != 32) continue;
+        Hash256 key_id{};
+        std::copy(id.begin(), id.end(), key_id.begin());
+        const KeyRecord* key = authority.FindKey(key_id);
+        if (key == nullptr) continue;  // enrolled later in the batch, or not at all: Admit checks
+        if (VerifySignature(key->public_key, events[i].event.data(), events[i].event.size(),
+                            events[i].signature.data(), events[i].signature.size())) {
+          verified[i] = key->public_key;
+        }
+      }
+    };
+    const size_t per_thread = (events.size() + threads - 1) / threads;
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads && t * per_thread < events.size(); ++t) {
+      helpers.emplace_back(check, t * per_thread, std::min(events.size(), (t + 1) * per_thread));
+    }
+    check(0, std::min(events.size(), per_thread));
+    for (auto& h : helpers) h.join();
+    return verified;
+  }
+
+  // Checks and writes `events`; the caller holds write_mutex. `verified`: from PreVerify, or
+  // null to have it run here.
+  std::vector<Result<AppendOutcome>> AppendLocked(
+      const std::vector<SignedEvent>& events,
+      const std::vector<std::optional<PublicKeyBytes>>* verified = nullptr) {
     Impl& m = *this;
     std::vector<Result<AppendOutcome>> outcomes;
     outcomes.reserve(events.size());
@@ -254,7 +371,14 @@ struct Ledger::Impl {
     const uint64_t size_before = m.tree.size();
     rocksdb::WriteBatch batch;
     std::map<Bytes, uint64_t> batch_ids;
-    for (const SignedEvent& e : events) outcomes.push_back(m.Admit(e, &batch, &batch_ids));
+    std::vector<std::optional<PublicKeyBytes>> own;
+    if (verified == nullptr) {
+      own = m.PreVerify(events);
+      verified = &own;
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      outcomes.push_back(m.AdmitOrLog(events[i], &batch, &batch_ids, (*verified)[i]));
+    }
     const uint64_t size_after = m.tree.size();
     if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
 
@@ -354,12 +478,13 @@ Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEve
   const auto where = [&](size_t i) {
     return "event " + std::to_string(i + 1) + " of " + std::to_string(events.size());
   };
-  // Dry run: every check, nothing written.
+  // Dry run: every check, nothing written. The signatures are checked once, for both passes.
+  const auto verified = m.PreVerify(events);
   rocksdb::WriteBatch scratch;
   std::map<Bytes, uint64_t> batch_ids;
   Status refused;
   for (size_t i = 0; i < events.size() && refused.ok(); ++i) {
-    auto o = m.Admit(events[i], &scratch, &batch_ids);
+    auto o = m.AdmitOrLog(events[i], &scratch, &batch_ids, verified[i]);
     if (!o.ok()) refused = o.status().WithContext(where(i));
   }
   // The dry run folded the admitted events into memory; bring the state back to the disk's.
@@ -367,7 +492,7 @@ Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEve
   if (!refused.ok()) return refused;
   // Under the same lock and on the same state, the checks give the same answers: write them all.
   std::vector<AppendOutcome> out;
-  auto outcomes = m.AppendLocked(events);
+  auto outcomes = m.AppendLocked(events, &verified);
   for (size_t i = 0; i < outcomes.size(); ++i) {
     if (!outcomes[i].ok()) return outcomes[i].status().WithContext(where(i));
     out.push_back(*outcomes[i]);
@@ -472,6 +597,55 @@ std::optional<uint64_t> Ledger::FindClientEventId(const Bytes& client_event_id) 
   uint64_t seq = 0;
   if (!s.ok() || !DecodeU64(value, &seq)) return std::nullopt;
   return seq;
+}
+
+Result<RefusalLog> ReadRefusalLog(const std::string& ledger_path) {
+  RefusalLog log;
+  const fs::path path = fs::path(ledger_path) / kRefusalLogFile;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return log;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path.string());
+  size_t read_bytes = 0;
+  std::string line;
+  while (read_bytes < kRefusalLogBytesMax && std::getline(in, line)) {
+    read_bytes += line.size() + 1;
+    if (line.empty()) continue;
+    std::vector<std::string> fields;
+    size_t start = 0;
+    for (size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1) {
+      fields.push_back(line.substr(start, tab - start));
+    }
+    fields.push_back(line.substr(start));
+    if (fields.size() != 7) {
+      ++log.malformed;
+      continue;
+    }
+    auto at = Instant::Parse(fields[0]);
+    if (!at.ok()) {
+      ++log.malformed;
+      continue;
+    }
+    const auto dash = [](const std::string& f) { return f == "-" ? std::string() : f; };
+    RefusalLogLine l;
+    l.at = *at;
+    l.author_key_id = dash(fields[1]);
+    l.role = fields[2];
+    if (fields[3] != "-") {
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(fields[3].c_str(), &end, 10);
+      if (end == fields[3].c_str() || *end != '\0') {
+        ++log.malformed;
+        continue;
+      }
+      l.revoked_at = v;
+    }
+    l.kind = dash(fields[4]);
+    l.application_id = dash(fields[5]);
+    l.message = fields[6];
+    log.lines.push_back(std::move(l));
+  }
+  return log;
 }
 
 const Authority& Ledger::authority() const { return impl_->authority; }

@@ -1,9 +1,16 @@
 #include "ledger/verify.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/file_checksum.h>
 
+#include <atomic>
 #include <bit>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "keys.h"
 #include "ledger/authority.h"
@@ -25,14 +32,126 @@ struct Db {
   }
 };
 
+// Checks author signatures, on the calling thread (threads == 1) or in batches spread over
+// helper threads. Remembers every failure by seq, so the caller can report the first one in
+// ledger order whatever order the threads finished in.
+class SignatureChecker {
+ public:
+  struct Job {
+    uint64_t seq;
+    PublicKeyBytes author;
+    DecodedEntry entry;  // owns the event bytes and the signature
+  };
+  static constexpr size_t kJobsPerBatch = 128;
+
+  explicit SignatureChecker(unsigned threads) {
+    for (unsigned i = 1; i < threads; ++i) helpers_.emplace_back([this] { HelperLoop(); });
+  }
+  ~SignatureChecker() { Finish(); }
+
+  void Add(uint64_t seq, const PublicKeyBytes& author, DecodedEntry entry) {
+    pending_.push_back(Job{seq, author, std::move(entry)});
+    if (helpers_.empty()) {
+      Check(pending_);
+      pending_.clear();
+      return;
+    }
+    if (pending_.size() < kJobsPerBatch) return;
+    std::vector<Job> own;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(pending_));
+      // The helpers have fallen behind: check one batch here rather than queue without bound.
+      if (queue_.size() > 2 * helpers_.size()) {
+        own = std::move(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    pending_.clear();
+    ready_.notify_one();
+    if (!own.empty()) Check(own);
+  }
+
+  // Checks whatever is still pending and waits for the helpers.
+  void Finish() {
+    if (!pending_.empty()) {
+      Check(pending_);
+      pending_.clear();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : helpers_) t.join();
+    helpers_.clear();
+  }
+
+  // The lowest seq whose signature failed so far (UINT64_MAX if none): lets the reader stop early.
+  uint64_t first_failure() const { return first_failure_.load(std::memory_order_relaxed); }
+  // Call after Finish(): the failure message for `seq`.
+  std::string FailureAt(uint64_t seq) const { return failures_.at(seq); }
+
+ private:
+  void HelperLoop() {
+    for (;;) {
+      std::vector<Job> batch;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return done_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // done_ and nothing left
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      Check(batch);
+    }
+  }
+
+  void Check(const std::vector<Job>& jobs) {
+    for (const Job& job : jobs) {
+      if (job.seq > first_failure()) return;  // a failure before these decides the report
+      const Bytes& event = job.entry.event().bytes();
+      if (VerifySignature(job.author, event.data(), event.size(), job.entry.signature().data(),
+                          job.entry.signature().size())) {
+        continue;
+      }
+      std::lock_guard<std::mutex> lock(failures_mutex_);
+      failures_[job.seq] =
+          "author signature does not verify with key " + ToHex(KeyIdOf(job.author).data(), 8);
+      uint64_t seen = first_failure_.load();
+      while (job.seq < seen && !first_failure_.compare_exchange_weak(seen, job.seq)) {
+      }
+    }
+  }
+
+  std::vector<Job> pending_;  // touched by the calling thread only
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::vector<Job>> queue_;
+  bool done_ = false;
+  std::vector<std::thread> helpers_;
+  std::mutex failures_mutex_;
+  std::map<uint64_t, std::string> failures_;
+  std::atomic<uint64_t> first_failure_{UINT64_MAX};
+};
+
 }  // namespace
 
-Result<VerifyReport> VerifyLedger(const std::string& path) {
+Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& verify_options) {
+  if (verify_options.threads < 1 || verify_options.threads > kVerifyThreadsMax) {
+    return Status::InvalidArgument("verify uses 1 to " + std::to_string(kVerifyThreadsMax) +
+                                   " threads, not " + std::to_string(verify_options.threads));
+  }
   const fs::path db_path = fs::path(path) / kDbDirectory;
   if (!fs::exists(db_path)) return Status::NotFound("no ledger in " + path);
   Db d;
   rocksdb::DBOptions options;
   options.paranoid_checks = true;
+  // Default kPointInTimeRecovery would silently drop every write-ahead-log record after a damaged
+  // one, acknowledged entries included: a verifier must see the damage (docs/reliability.md).
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
+  // Needed to check the whole-file checksums the ledger records for its SST files.
+  options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
   rocksdb::ColumnFamilyOptions cf;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {{kMetaFamily, cf},
                                                               {kEntriesFamily, cf},
@@ -63,6 +182,38 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
   std::unique_ptr<rocksdb::Iterator> cps(d.db->NewIterator(ro, checkpoints_cf));
   cps->SeekToFirst();
 
+  // An auditor's second visit: the checkpoint they kept vouches for its first `since` entries.
+  uint64_t since = 0;
+  Hash256 since_root{};
+  if (!verify_options.since_checkpoint_note.empty()) {
+    std::string genesis_bytes;
+    auto gs = d.db->Get(ro, entries_cf, EncodeU64(0), &genesis_bytes);
+    auto genesis = gs.ok() ? DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(
+                                                       genesis_bytes.data()),
+                                                   genesis_bytes.size())
+                           : Result<DecodedEntry>(Status::NotFound("no genesis entry"));
+    if (!genesis.ok()) {
+      report.first_problem = "entry 0: " + genesis.status().message();
+      d.db->ReleaseSnapshot(snapshot);
+      return report;
+    }
+    Authority genesis_authority;
+    genesis_authority.Apply(*genesis);
+    auto trusted = ParseCheckpoint(verify_options.since_checkpoint_note,
+                                   genesis_authority.checkpoint_public_key(),
+                                   genesis_authority.ledger_name());
+    if (!trusted.ok()) {
+      return Status::InvalidArgument("the checkpoint to verify since is not one of this ledger's: " +
+                                     trusted.status().message());
+    }
+    since = trusted->size;
+    since_root = trusted->root;
+    report.since = since;
+    cps->Seek(EncodeU64(since + 1));  // the checkpoints the auditor's one vouches for are skipped
+  }
+
+  SignatureChecker signatures(verify_options.threads);
+  uint64_t last_checkpoint_size = 0;
   Authority authority;
   CompactTree tree;
   Hash256 previous{};
@@ -106,13 +257,15 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
         return false;
       }
       ++report.checkpoints;
+      last_checkpoint_size = cp_size;
       cps->Next();
     }
     return true;
   };
 
   uint64_t expected = 0;
-  for (it->SeekToFirst(); it->Valid() && report.ok(); it->Next(), ++expected) {
+  for (it->SeekToFirst(); it->Valid() && report.ok() && signatures.first_failure() == UINT64_MAX;
+       it->Next(), ++expected) {
     uint64_t seq = 0;
     if (!DecodeU64(it->key(), &seq)) {
       fail(expected, "stored under a malformed key");
@@ -144,18 +297,30 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
                     std::to_string(seq - 1) + " (" + previous_recorded.ToString() + ")");
       break;
     }
+    if (seq < since) {
+      // Vouched for by the auditor's checkpoint: only replayed (the Authority is needed for what
+      // follows) and hashed into the tree, whose root at `since` must be the checkpoint's.
+      authority.Apply(*entry);
+      previous = entry->leaf_hash();
+      previous_recorded = entry->recorded_at();
+      tree.Append(previous);
+      if (tree.size() == since && tree.Root() != since_root) {
+        report.first_problem = "the first " + std::to_string(since) +
+                               " entries no longer match the checkpoint you hold: its root is " +
+                               Base64Encode(since_root) + ", theirs is now " +
+                               Base64Encode(tree.Root());
+        break;
+      }
+      continue;
+    }
     Status allowed = authority.Check(*entry);
     if (!allowed.ok()) {
       fail(seq, "not allowed when written: " + allowed.message());
       break;
     }
-    const PublicKeyBytes author = authority.AuthorKeyOf(*entry);
-    const Bytes& event_bytes = entry->event().bytes();
-    if (!VerifySignature(author, event_bytes.data(), event_bytes.size(), entry->signature().data(),
-                         entry->signature().size())) {
-      fail(seq, "author signature does not verify with key " + ToHex(KeyIdOf(author).data(), 8));
-      break;
-    }
+    // The signature is checked now or on a helper thread; a failure there is reported in its
+    // place in ledger order after the loop.
+    signatures.Add(seq, authority.AuthorKeyOf(*entry), *entry);
     // The idempotency index must point back at this entry.
     auto cid = entry->reader().getClientEventId();
     std::string indexed;
@@ -190,6 +355,19 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
     previous_recorded = entry->recorded_at();
     if (!check_checkpoints()) break;
   }
+  // Every signature up to the first other problem has been handed over; the first failure in
+  // ledger order is the one to report. (`expected` is the entry the loop stopped at.)
+  signatures.Finish();
+  if (signatures.first_failure() != UINT64_MAX &&
+      (report.ok() || signatures.first_failure() <= expected)) {
+    report.first_problem = "entry " + std::to_string(signatures.first_failure()) + ": " +
+                           signatures.FailureAt(signatures.first_failure());
+  }
+  if (report.ok() && tree.size() < since) {
+    report.first_problem = "the ledger has " + std::to_string(tree.size()) +
+                           " entries, fewer than the " + std::to_string(since) +
+                           " the checkpoint you hold signs (entries were removed)";
+  }
   if (report.ok() && !it->status().ok()) {
     report.first_problem = "reading entry " + std::to_string(expected) + ": RocksDB reports " +
                            it->status().ToString();
@@ -205,7 +383,25 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
                            " entries are stored (entries were removed)";
   }
   if (report.ok() && tree.size() == 0) report.first_problem = "the ledger has no entries";
+  if (since > 0 && last_checkpoint_size < since) last_checkpoint_size = since;
+  if (report.ok() && last_checkpoint_size != tree.size()) {
+    // Every append writes a checkpoint of the new size in the same batch as its entries.
+    report.first_problem = "no signed checkpoint covers entries " +
+                           std::to_string(last_checkpoint_size) + ".." +
+                           std::to_string(tree.size() - 1) + " (the newest signs size " +
+                           std::to_string(last_checkpoint_size) + ")";
+  }
   if (report.ok()) {
+    std::string format;
+    auto fs_status = d.db->Get(ro, d.families[0], kFormatKey, &format);
+    if (!fs_status.ok() || format != kFormat) {
+      report.first_problem = "the format marker is '" + format + "', not '" + kFormat + "'";
+    }
+  }
+  // The whole-ledger scans below are left to a full verify: a second visit reads only what the
+  // auditor's checkpoint does not vouch for (and the prefix's entry blocks, whose RocksDB block
+  // checksums are checked as they are read).
+  if (report.ok() && since == 0) {
     // Nothing may be stored beyond what the entries account for.
     const uint64_t n = tree.size();
     const uint64_t want_nodes = 2 * n - static_cast<uint64_t>(std::popcount(n));
@@ -221,6 +417,15 @@ Result<VerifyReport> VerifyLedger(const std::string& path) {
     } else if (indexed != n) {
       report.first_problem = "the client-event-id index holds " + std::to_string(indexed) +
                              " ids for " + std::to_string(n) + " entries";
+    }
+  }
+  if (report.ok() && since == 0) {
+    // Bytes no block checksum covers (an SST footer) are covered by the whole-file checksum the
+    // ledger records in the MANIFEST for each SST file.
+    auto checksums = d.db->VerifyFileChecksums(ro);
+    if (!checksums.ok()) {
+      report.first_problem = "an SST file fails its checksum: RocksDB reports " +
+                             checksums.ToString();
     }
   }
   report.entries = tree.size();

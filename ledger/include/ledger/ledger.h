@@ -44,7 +44,45 @@ struct LedgerOptions {
   std::string path;                      // the ledger directory (RocksDB lives in path/db)
   Clock clock;                           // source of recorded-at times; required
   AppendValidator* validator = nullptr;  // domain rules; not owned; may be null
+  // Threads that check author signatures in AppendBatch and AppendAll, the dominant cost of an
+  // append (default 1: the writer thread alone). With N > 1 the signatures of events by authors
+  // already enrolled are checked on N threads before the one-by-one checks; the outcome of every
+  // append is the same as with 1. At most kAppendVerifyThreadsMax.
+  unsigned verify_threads = 1;
 };
+inline constexpr unsigned kAppendVerifyThreadsMax = 64;
+
+// The refusal log: DIR/refusals.log, one line per refused append (docs/audit.md). Refused events
+// never reach the log of entries, so this text file beside it is the only trace of attempts such
+// as a revoked key still being used. It is written best-effort (a failure to write it never
+// affects an append or the ledger) and it is NOT tamper-evident: it is neither signed nor chained,
+// because a refusal has no place in the Merkle tree and whoever can write the directory can edit
+// it. Treat it as a lead for the auditor, not as evidence. Each line has seven tab-separated
+// fields (tabs and line breaks inside a field become spaces):
+//   recorded-at (RFC 3339)  author key id (hex, or "-")  author role ("unknown" if not enrolled)
+//   revoked-at entry (or "-")  event kind (or "-")  application id (or "-")  the refusal line
+inline constexpr const char* kRefusalLogFile = "refusals.log";
+inline constexpr size_t kRefusalLineBytesMax = 2048;             // longer lines are cut
+inline constexpr size_t kRefusalLogBytesMax = 64 * 1024 * 1024;  // beyond it, no more lines
+
+struct RefusalLogLine {
+  Instant at;
+  std::string author_key_id;           // hex; empty when the event could not be decoded
+  std::string role;                    // "unit", "board", ..., "unknown"
+  std::optional<uint64_t> revoked_at;  // the key had been revoked by this entry
+  std::string kind;                    // "apply", ...; empty when unknown
+  std::string application_id;          // empty for events about no application
+  std::string message;                 // "refused: ..."
+};
+
+struct RefusalLog {
+  std::vector<RefusalLogLine> lines;  // in file order
+  size_t malformed = 0;               // lines that do not parse (skipped)
+};
+
+// Reads DIR/refusals.log (an empty log if there is none). IOError if it exists but cannot be
+// read; reads at most kRefusalLogBytesMax bytes.
+Result<RefusalLog> ReadRefusalLog(const std::string& ledger_path);
 
 struct AppendOutcome {
   uint64_t seq = 0;

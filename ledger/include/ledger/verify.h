@@ -18,13 +18,31 @@ struct VerifyReport {
   uint64_t checkpoints = 0;
   uint64_t tree_nodes = 0;
   std::string root_hex;
+  uint64_t since = 0;  // entries taken on trust of the auditor's checkpoint (VerifyOptions)
   // Empty when all holds; otherwise the first bad entry ("entry 17: signature does not verify").
   std::string first_problem;
   bool ok() const { return first_problem.empty(); }
 };
 
+// Limits on the options (they come from the command line).
+inline constexpr unsigned kVerifyThreadsMax = 64;
+
+struct VerifyOptions {
+  // How many threads check author signatures, the dominant cost (default 1: all on the calling
+  // thread). With N > 1 the calling thread reads, decodes and checks everything else and hands
+  // signatures in batches to N - 1 helper threads, checking some itself when they fall behind.
+  // The report is the same whatever N: the first bad entry in ledger order.
+  unsigned threads = 1;
+  // An auditor's second visit: a checkpoint note (signed by this ledger) saved on an earlier
+  // visit. Its first SIZE entries are not checked again: they are only replayed and hashed, and
+  // their root must be the note's (so none was changed); everything after is checked in full.
+  // Empty (default): verify everything.
+  std::string since_checkpoint_note;
+};
+
 // Reads the ledger directory read-only. Corruption (inside the report) is an integrity failure;
-// a returned non-ok Status means the ledger could not be read at all.
-Result<VerifyReport> VerifyLedger(const std::string& path);
+// a returned non-ok Status means the ledger could not be read at all. RocksDB's own checksum
+// failures (a damaged SST file, MANIFEST or write-ahead-log record) are integrity failures too.
+Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& options = {});
 
 }  // namespace fouledger

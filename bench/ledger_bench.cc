@@ -1,0 +1,376 @@
+// ledger_bench: measures the ledger library on a ledger it generates itself. One mode per run, so
+// each figure comes with its own peak memory (bench/run runs them all and writes
+// docs/performance.md). Output: one "name value" line per figure.
+//
+//   ledger_bench generate DIR N     create DIR with N entries: single appends, then batches of 1000
+//   ledger_bench storage DIR N      the storage part of N appends alone (benchmark 2)
+//   ledger_bench replay DIR         raw RocksDB iteration vs replay into the projections
+//   ledger_bench query DIR Q        Q budget queries at random as-of dates and known-at times
+//   ledger_bench verify DIR T       full VerifyLedger with T threads
+//   ledger_bench verify-since DIR T VerifyLedger from the checkpoint saved before the last batch
+#include <rocksdb/db.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rocksdb/file_checksum.h>
+#include <rocksdb/write_batch.h>
+
+#include "keys.h"  // ledger/src/keys.h: the RocksDB layout (docs/storage.md), for `storage`
+#include "ledger/checkpoint.h"
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/ledger.h"
+#include "ledger/verify.h"
+#include "projections/engine.h"
+
+namespace {
+
+using namespace fouledger;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr size_t kBatchEvents = 1000;
+constexpr size_t kSingleAppendsMax = 2000;  // single synced appends measured before the batches
+
+double Seconds(SteadyClock::time_point since) {
+  return std::chrono::duration<double>(SteadyClock::now() - since).count();
+}
+
+long PeakRssKb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+void Print(const char* name, double value) { std::printf("%s %.6g\n", name, value); }
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "ledger_bench: %s\n", what.c_str());
+  std::exit(3);
+}
+
+template <typename T>
+T Must(Result<T> r, const char* what) {
+  if (!r.ok()) Die(std::string(what) + ": " + r.status().ToString());
+  return std::move(r).value();
+}
+
+Date RandomDate(std::mt19937_64& random) {
+  return Date::FromDaysSinceEpoch(Date::Parse("2020-01-01")->DaysSinceEpoch() +
+                                  static_cast<int64_t>(random() % (3 * 365)));
+}
+
+// Event i of the generated workload: applications by a unit, each followed by a decision by the
+// board and a payment by the office, across three years and both programmes.
+SignedEvent MakeEvent(uint64_t i, const SigningKey& unit, const SigningKey& board,
+                      const SigningKey& office) {
+  std::mt19937_64 random(i);
+  const uint64_t app = i / 3;
+  const std::string app_id = "G-" + std::to_string(app);
+  const Date date = RandomDate(random);
+  EventBuilder b(date);
+  switch (i % 3) {
+    case 0: {
+      auto a = b.body().initApply();
+      a.setApplicationId(app_id);
+      a.setYear(static_cast<uint16_t>(2020 + app % 3));
+      a.setProgramme(app % 2 ? schema::Programme::LUM : schema::Programme::MUL);
+      a.initUnits(1).set(0, "farsta");
+      a.setProjectId("p-" + app_id);
+      a.setTitle("Utvecklingsprojekt " + app_id);
+      a.setAmountOre(100'000 + random() % 10'000'000);
+      return Must(b.Sign(unit), "sign apply");
+    }
+    case 1: {
+      auto d = b.body().initDecide();
+      d.setApplicationId(app_id);
+      d.setGrantedOre(random() % 5'000'000);
+      d.setReason("Beviljas.");
+      return Must(b.Sign(board), "sign decide");
+    }
+    default: {
+      auto p = b.body().initPay();
+      p.setApplicationId(app_id);
+      p.setAmountOre(random() % 1'000'000);
+      return Must(b.Sign(office), "sign pay");
+    }
+  }
+}
+
+SignedEvent Enroll(const SigningKey& admin, const SigningKey& key, schema::Role role,
+                   const char* unit) {
+  EventBuilder b(*Date::Parse("2019-01-01"));
+  auto k = b.body().initKeyEnroll();
+  k.setPublicKey(kj::arrayPtr(key.public_key().data(), key.public_key().size()));
+  k.setRole(role);
+  if (unit != nullptr) k.initUnits(1).set(0, unit);
+  return Must(b.Sign(admin), "sign enroll");
+}
+
+int Generate(const std::string& dir, uint64_t n) {
+  auto admin = Must(SigningKey::Generate(), "key");
+  auto unit = Must(SigningKey::Generate(), "key");
+  auto board = Must(SigningKey::Generate(), "key");
+  auto office = Must(SigningKey::Generate(), "key");
+  auto ledger = Must(Ledger::Create({.path = dir, .clock = SystemClock()}, "bench.fouledger/sthlm",
+                                    admin.public_key()),
+                     "create");
+  {
+    EventBuilder b(*Date::Parse("2019-01-01"));
+    auto u = b.body().initUnitAdd();
+    u.setUnitId("farsta");
+    u.setName("Farsta");
+    Must(ledger->Append(Must(b.Sign(admin), "sign unit")), "unit");
+  }
+  Must(ledger->Append(Enroll(admin, unit, schema::Role::UNIT, "farsta")), "enroll");
+  Must(ledger->Append(Enroll(admin, board, schema::Role::BOARD, nullptr)), "enroll");
+  Must(ledger->Append(Enroll(admin, office, schema::Role::OFFICE, nullptr)), "enroll");
+
+  // Sign everything first (on every core): signing is the client's cost, not the ledger's.
+  auto start = SteadyClock::now();
+  std::vector<SignedEvent> events(n);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> signers;
+  for (unsigned c = 0; c < cores; ++c) {
+    signers.emplace_back([&, c] {
+      for (uint64_t i = c; i < n; i += cores) events[i] = MakeEvent(i, unit, board, office);
+    });
+  }
+  for (auto& t : signers) t.join();
+  Print("sign_events_per_s", static_cast<double>(n) / Seconds(start));
+
+  const uint64_t singles = std::min<uint64_t>(kSingleAppendsMax, n / 10);
+  start = SteadyClock::now();
+  for (uint64_t i = 0; i < singles; ++i) {
+    auto r = ledger->Append(events[i]);
+    if (!r.ok()) Die("append " + std::to_string(i) + ": " + r.status().ToString());
+  }
+  Print("append_single_per_s", static_cast<double>(singles) / Seconds(start));
+  // Batches of 1000: the first half with signatures checked on the writer thread alone, the
+  // second half on two threads (LedgerOptions::verify_threads).
+  const uint64_t half = singles + (n - singles) / 2 / kBatchEvents * kBatchEvents;
+  start = SteadyClock::now();
+  for (uint64_t i = singles; i < n; i += kBatchEvents) {
+    if (i == half) {
+      Print("append_batch_per_s", static_cast<double>(half - singles) / Seconds(start));
+      ledger.reset();
+      ledger = Must(Ledger::Open({.path = dir, .clock = SystemClock(), .verify_threads = 2}),
+                    "reopen");
+      start = SteadyClock::now();
+    }
+    if (i + kBatchEvents >= n) {
+      // An auditor's visit before the last batch: `verify-since` starts from this checkpoint.
+      std::FILE* f = std::fopen((dir + ".since").c_str(), "w");
+      if (f == nullptr) Die("cannot write " + dir + ".since");
+      const std::string note = Must(ledger->LatestCheckpoint(), "checkpoint").note;
+      std::fwrite(note.data(), 1, note.size(), f);
+      std::fclose(f);
+    }
+    std::vector<SignedEvent> batch(events.begin() + static_cast<int64_t>(i),
+                                   events.begin() + static_cast<int64_t>(std::min(n, i + kBatchEvents)));
+    for (auto& r : ledger->AppendBatch(batch)) {
+      if (!r.ok()) Die("batch append: " + r.status().ToString());
+    }
+  }
+  Print("append_batch_2threads_per_s", static_cast<double>(n - half) / Seconds(start));
+  Print("entries", static_cast<double>(ledger->size()));
+  Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
+  return 0;
+}
+
+// The storage part of an append alone, for events already verified (no signature check, no
+// Authority, no domain rules): what Ledger::AppendBatch does after its checks, step for step with
+// the same layout: the client-event-id lookup, the entry bytes, the leaf hash and Merkle nodes,
+// the index, one signed checkpoint per batch and one synced WriteBatch.
+int Storage(const std::string& dir, uint64_t n) {
+  auto unit = Must(SigningKey::Generate(), "key");
+  auto board = Must(SigningKey::Generate(), "key");
+  auto office = Must(SigningKey::Generate(), "key");
+  auto checkpoint_key = Must(SigningKey::Generate(), "key");
+  std::vector<SignedEvent> events(n);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> signers;
+  for (unsigned c = 0; c < cores; ++c) {
+    signers.emplace_back([&, c] {
+      for (uint64_t i = c; i < n; i += cores) events[i] = MakeEvent(i, unit, board, office);
+    });
+  }
+  for (auto& t : signers) t.join();
+
+  using namespace storage;
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
+  rocksdb::ColumnFamilyOptions cf;
+  std::vector<rocksdb::ColumnFamilyDescriptor> d = {{kMetaFamily, cf},
+                                                    {kEntriesFamily, cf},
+                                                    {kIndexFamily, cf},
+                                                    {kTreeFamily, cf},
+                                                    {kCheckpointsFamily, cf}};
+  std::vector<rocksdb::ColumnFamilyHandle*> h;
+  rocksdb::DB* db = nullptr;
+  auto s = rocksdb::DB::Open(options, dir, d, &h, &db);
+  if (!s.ok()) Die(s.ToString());
+  CompactTree tree;
+  Hash256 last{};
+  const Clock clock = SystemClock();
+  const auto start = SteadyClock::now();
+  for (uint64_t first = 0; first < n; first += kBatchEvents) {
+    rocksdb::WriteBatch batch;
+    for (uint64_t i = first; i < std::min(n, first + kBatchEvents); ++i) {
+      auto event = Must(DecodedEvent::Decode(events[i].event.data(), events[i].event.size()),
+                        "decode");
+      auto cid = event.reader().getClientEventId();
+      const std::string cid_key = ClientIdKey(cid.begin(), cid.size());
+      std::string existing;
+      if (!db->Get(rocksdb::ReadOptions(), h[2], cid_key, &existing).IsNotFound()) Die("duplicate client event id");
+      const uint64_t seq = tree.size();
+      const Bytes entry = EncodeEntry(seq, clock(), last, events[i]);
+      const Hash256 leaf = LeafHash(entry);
+      batch.Put(h[1], EncodeU64(seq),
+                rocksdb::Slice(reinterpret_cast<const char*>(entry.data()), entry.size()));
+      batch.Put(h[2], cid_key, EncodeU64(seq));
+      tree.Append(leaf, [&](const CompactTree::NewNode& node) {
+        batch.Put(h[3], TreeKey(node.id.level, node.id.index),
+                  rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
+      });
+      last = leaf;
+    }
+    const Checkpoint cp = SignCheckpoint("bench.fouledger/sthlm", tree.size(), tree.Root(),
+                                         checkpoint_key);
+    batch.Put(h[4], EncodeU64(tree.size()), cp.note);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Write(wo, &batch);
+    if (!s.ok()) Die(s.ToString());
+  }
+  Print("storage_per_s", static_cast<double>(n) / Seconds(start));
+  for (auto* x : h) db->DestroyColumnFamilyHandle(x);
+  delete db;
+  Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
+  return 0;
+}
+
+int Replay(const std::string& dir) {
+  // Raw: RocksDB iterating the entries column family, touching every value byte once.
+  uint64_t raw_entries = 0;
+  double raw_s = 0;
+  {
+    rocksdb::ColumnFamilyOptions cf;
+    std::vector<rocksdb::ColumnFamilyDescriptor> d = {
+        {"default", cf}, {"entries", cf}, {"index", cf}, {"tree", cf}, {"checkpoints", cf}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    auto s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir + "/db", d, &handles, &raw);
+    if (!s.ok()) Die(s.ToString());
+    const auto start = SteadyClock::now();
+    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handles[1]));
+    uint64_t sum = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice v = it->value();
+      for (size_t i = 0; i < v.size(); i += 64) sum += static_cast<uint8_t>(v[i]);
+      ++raw_entries;
+    }
+    raw_s = Seconds(start);
+    it.reset();
+    if (sum == 42) std::fprintf(stderr, " ");  // keep the loop
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  Print("raw_iteration_per_s", static_cast<double>(raw_entries) / raw_s);
+  // Replay: Ledger::Open decodes every entry into the Authority and the projections Engine.
+  projections::Engine engine;
+  const auto start = SteadyClock::now();
+  auto ledger = Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}),
+                     "open");
+  const double replay_s = Seconds(start);
+  Print("replay_per_s", static_cast<double>(ledger->size()) / replay_s);
+  Print("replay_vs_raw", replay_s / raw_s);
+  // Where the replay time goes: decoding alone (ForEachEntry), then the Authority alone.
+  auto decode_start = SteadyClock::now();
+  Status st = ledger->ForEachEntry(0, ledger->size(), [](const DecodedEntry&) { return Status(); });
+  if (!st.ok()) Die(st.ToString());
+  Print("decode_per_s", static_cast<double>(ledger->size()) / Seconds(decode_start));
+  ledger.reset();
+  decode_start = SteadyClock::now();
+  auto plain = Must(Ledger::Open({.path = dir, .clock = SystemClock()}), "open");
+  Print("open_without_projections_per_s",
+        static_cast<double>(plain->size()) / Seconds(decode_start));
+  Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
+  return 0;
+}
+
+int Query(const std::string& dir, int queries) {
+  projections::Engine engine;
+  auto ledger = Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}),
+                     "open");
+  const Instant first = Must(ledger->ReadEntry(0), "entry 0").recorded_at();
+  const Instant last = Must(ledger->ReadEntry(ledger->size() - 1), "last entry").recorded_at();
+  std::mt19937_64 random(7);
+  std::vector<double> ms;
+  for (int q = 0; q < queries; ++q) {
+    projections::QueryTime t;
+    t.as_of = RandomDate(random);
+    const int64_t span = std::max<int64_t>(1, last.micros - first.micros);
+    t.known_at = Instant{first.micros + static_cast<int64_t>(static_cast<uint64_t>(random()) % static_cast<uint64_t>(span))};
+    const auto start = SteadyClock::now();
+    const projections::State state = engine.At(t);
+    const auto* budget = state.FindBudget(2021, projections::Programme::kLum);
+    ms.push_back(Seconds(start) * 1000);
+    if (budget == nullptr && q == 0) std::fprintf(stderr, "(no 2021 LUM budget at that time)\n");
+  }
+  std::sort(ms.begin(), ms.end());
+  Print("query_p50_ms", ms[ms.size() / 2]);
+  Print("query_p99_ms", ms[ms.size() * 99 / 100]);
+  Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
+  return 0;
+}
+
+int Verify(const std::string& dir, unsigned threads, bool since) {
+  VerifyOptions options;
+  options.threads = threads;
+  if (since) {
+    std::FILE* f = std::fopen((dir + ".since").c_str(), "r");
+    if (f == nullptr) Die("no " + dir + ".since (run generate first)");
+    char buffer[4096];
+    const size_t got = std::fread(buffer, 1, sizeof buffer, f);
+    std::fclose(f);
+    options.since_checkpoint_note.assign(buffer, got);
+  }
+  const auto start = SteadyClock::now();
+  auto report = Must(VerifyLedger(dir, options), "verify");
+  if (since) Print("verify_since_new_entries", static_cast<double>(report.entries - report.since));
+  const double s = Seconds(start);
+  if (!report.ok()) Die("verify: " + report.first_problem);
+  Print("verify_per_s", static_cast<double>(report.entries) / s);
+  Print("verify_s", s);
+  Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "generate" && argc == 4) return Generate(argv[2], std::stoull(argv[3]));
+  if (mode == "replay" && argc == 3) return Replay(argv[2]);
+  if (mode == "storage" && argc == 4) return Storage(argv[2], std::stoull(argv[3]));
+  if (mode == "query" && argc == 4) return Query(argv[2], std::stoi(argv[3]));
+  if (mode == "verify" && argc == 4) {
+    return Verify(argv[2], static_cast<unsigned>(std::stoul(argv[3])), false);
+  }
+  if (mode == "verify-since" && argc == 4) {
+    return Verify(argv[2], static_cast<unsigned>(std::stoul(argv[3])), true);
+  }
+  std::fprintf(stderr, "usage: ledger_bench generate DIR N | storage DIR N | replay DIR | query DIR Q | "
+                       "verify DIR THREADS | verify-since DIR THREADS\n");
+  return 2;
+}

@@ -1,0 +1,70 @@
+// LedgerOptions::verify_threads: signatures checked on several threads before the one-by-one
+// checks must give every event the outcome it gets with one thread.
+#include <gtest/gtest.h>
+
+#include "ledger/ledger.h"
+#include "ledger/verify.h"
+#include "test_util.h"
+
+namespace fouledger::reliability {
+namespace {
+
+using testing::Kr;
+
+TEST(ParallelAppendTest, OutcomesAreThoseOfOneThread) {
+  testing::LedgerFixture f;
+  f.SetUp();
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  f.ledger.reset();
+  LedgerOptions options = f.Options();
+  options.verify_threads = 3;
+  f.ledger = std::move(Ledger::Open(options)).value();
+
+  auto newcomer = SigningKey::Generate().value();
+  SignedEvent forged = f.Apply(f.farsta, "P2", "farsta", Kr(1));
+  forged.signature[7] ^= 0x20;
+  EventBuilder revoke(testing::D("2021-02-01"));
+  auto r = revoke.body().initKeyRevoke();
+  const Hash256 farsta_id = f.farsta.key_id();
+  r.setKeyId(kj::arrayPtr(farsta_id.data(), farsta_id.size()));
+  r.setReason("lost laptop");
+
+  std::vector<SignedEvent> batch = {
+      f.Apply(f.farsta, "P1", "farsta", Kr(1)),             // 0: fine
+      forged,                                               // 1: bad signature
+      f.Enroll(f.admin, newcomer, schema::Role::UNIT, "skarpnack"),  // 2: a new key
+      f.Apply(newcomer, "P3", "skarpnack", Kr(1)),          // 3: by the key enrolled just now
+      revoke.Sign(f.admin).value(),                         // 4: farsta revoked
+      f.Apply(f.farsta, "P4", "farsta", Kr(1)),             // 5: good signature, revoked key
+  };
+  for (int i = 0; i < 40; ++i) {
+    batch.push_back(f.Apply(f.skarpnack, "Q" + std::to_string(i), "skarpnack", Kr(1)));
+  }
+  auto outcomes = f.ledger->AppendBatch(batch);
+  ASSERT_EQ(outcomes.size(), batch.size());
+  EXPECT_TRUE(outcomes[0].ok()) << outcomes[0].status().ToString();
+  ASSERT_FALSE(outcomes[1].ok());
+  EXPECT_NE(outcomes[1].status().message().find("signature does not verify"), std::string::npos);
+  EXPECT_TRUE(outcomes[2].ok()) << outcomes[2].status().ToString();
+  EXPECT_TRUE(outcomes[3].ok()) << outcomes[3].status().ToString();
+  EXPECT_TRUE(outcomes[4].ok()) << outcomes[4].status().ToString();
+  ASSERT_FALSE(outcomes[5].ok());
+  EXPECT_NE(outcomes[5].status().message().find("was revoked at entry"), std::string::npos)
+      << outcomes[5].status().ToString();
+  for (size_t i = 6; i < outcomes.size(); ++i) EXPECT_TRUE(outcomes[i].ok()) << i;
+
+  // All or nothing takes the same path: one forged event refuses the whole batch.
+  std::vector<SignedEvent> all = {f.Apply(f.skarpnack, "R1", "skarpnack", Kr(1)), forged};
+  auto refused = f.ledger->AppendAll(all);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("event 2 of 2"), std::string::npos);
+  const uint64_t size = f.ledger->size();
+  f.ledger.reset();
+  auto report = VerifyLedger(f.dir.Sub("ledger"));
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->first_problem;
+  EXPECT_EQ(report->entries, size);
+}
+
+}  // namespace
+}  // namespace fouledger::reliability

@@ -1,0 +1,290 @@
+// Tamper sweeps: change one byte at a time in every kind of stored value (entries, the client
+// event id index, Merkle tree nodes, checkpoints), through RocksDB and in the raw files on disk;
+// delete and swap records. VerifyLedger must report an integrity failure every time, naming the
+// place; each sweep prints and asserts its detected/total figure (100 % required).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/verify.h"
+#include "raw_db.h"
+#include "test_util.h"
+
+namespace fouledger::reliability {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Kr;
+
+// How many of the tampered ledgers were caught.
+struct Tally {
+  explicit Tally(std::string name) : what(std::move(name)) {}
+  std::string what;
+  int detected = 0;
+  int total = 0;
+  std::vector<std::string> missed;  // a few descriptions, for the failure message
+  std::string sample;               // one problem text, to show the place is named
+
+  void Count(bool caught, const std::string& description, const std::string& problem) {
+    ++total;
+    if (caught) {
+      ++detected;
+      if (sample.empty()) sample = problem;
+    } else if (missed.size() < 10) {
+      missed.push_back(description);
+    }
+  }
+  void Report() const {
+    std::printf("[ tamper   ] %-44s detected %d/%d (%.1f %%)  e.g. \"%s\"\n", what.c_str(),
+                detected, total, total ? 100.0 * detected / total : 0.0,
+                sample.substr(0, 110).c_str());
+    std::string list;
+    for (const auto& m : missed) list += "\n  " + m;
+    EXPECT_EQ(detected, total) << what << ": undetected:" << list;
+    EXPECT_GT(total, 0) << what;
+  }
+};
+
+class TamperSweep : public ::testing::Test, public testing::LedgerFixture {
+ protected:
+  void SetUp() override {
+    LedgerFixture::SetUp();
+    ASSERT_FALSE(HasFailure());
+    // Single appends and batches, so checkpoints exist at several sizes.
+    for (int i = 0; i < 6; ++i) MustAppend(Apply(farsta, "S" + std::to_string(i), "farsta", Kr(1)));
+    std::vector<SignedEvent> batch;
+    for (int i = 0; i < 6; ++i) batch.push_back(Apply(skarpnack, "B" + std::to_string(i),
+                                                      "skarpnack", Kr(2)));
+    for (const auto& o : ledger->AppendBatch(batch)) ASSERT_TRUE(o.ok());
+    size = ledger->size();
+    ledger.reset();  // release RocksDB's lock
+    path = dir.Sub("ledger");
+    ASSERT_EQ(Problem(), "");
+  }
+
+  // VerifyLedger's verdict: the first problem, or "" when all holds. A ledger that cannot be read
+  // at all is reported as "unreadable: ..." (a failure of the sweep: it must be an integrity
+  // failure).
+  std::string Problem(unsigned threads = 1) {
+    VerifyOptions options;
+    options.threads = threads;
+    auto r = VerifyLedger(path, options);
+    if (!r.ok()) return "unreadable: " + r.status().ToString();
+    return r->first_problem;
+  }
+  bool Caught(const std::string& problem) {
+    return !problem.empty() && problem.rfind("unreadable:", 0) != 0;
+  }
+
+  // The keys of a family to sweep: all in long mode, a spread of them in short mode.
+  std::vector<std::string> Pick(RawDb& raw, RawDb::Family f, size_t short_count) {
+    std::vector<std::string> keys = raw.Keys(f);
+    if (LongMode() || keys.size() <= short_count) return keys;
+    std::vector<std::string> picked;
+    if (short_count == 1) return {keys.back()};
+    for (size_t i = 0; i < short_count; ++i) {
+      picked.push_back(keys[i * (keys.size() - 1) / (short_count - 1)]);
+    }
+    return picked;
+  }
+
+  // Flips each byte of each value under `keys` in turn; `place` says what the problem must name.
+  void SweepValues(RawDb& raw, RawDb::Family f, const std::vector<std::string>& keys,
+                   Tally* tally, const std::function<std::string(const std::string&)>& place) {
+    for (const std::string& key : keys) {
+      const std::string original = raw.Get(f, key);
+      for (size_t offset = 0; offset < original.size(); ++offset) {
+        std::string changed = original;
+        changed[offset] = static_cast<char>(changed[offset] ^ (1 << (offset % 8)));
+        raw.Put(f, key, changed);
+        const std::string problem = Problem();
+        // Now and then, the same verdict from parallel signature checking.
+        if (offset % 16 == 0) {
+          EXPECT_EQ(Problem(2), problem) << "byte " << offset;
+        }
+        const std::string where = place(key);
+        const bool named = problem.find(where) != std::string::npos;
+        tally->Count(Caught(problem) && named,
+                     "byte " + std::to_string(offset) + " of " + where + ": '" + problem + "'",
+                     problem);
+        raw.Put(f, key, original);
+      }
+    }
+  }
+
+  static uint64_t SeqOf(const std::string& key) {
+    uint64_t v = 0;
+    for (char c : key.substr(key.size() - 8)) v = v << 8 | static_cast<uint8_t>(c);
+    return v;
+  }
+
+  uint64_t size = 0;
+  std::string path;
+};
+
+TEST_F(TamperSweep, EveryChangedByteOfEntriesIndexTreeAndCheckpointsIsDetected) {
+  RawDb raw(path);
+  Tally entries{"one byte of an entry (via RocksDB)"};
+  SweepValues(raw, RawDb::kEntries, Pick(raw, RawDb::kEntries, 2), &entries,
+              [](const std::string& key) { return "entry " + std::to_string(SeqOf(key)) + ":"; });
+  entries.Report();
+
+  Tally index{"one byte of a client-event-id index value"};
+  SweepValues(raw, RawDb::kIndex, Pick(raw, RawDb::kIndex, 3), &index,
+              [](const std::string&) { return std::string("client-event-id index"); });
+  index.Report();
+
+  Tally tree{"one byte of a Merkle tree node"};
+  SweepValues(raw, RawDb::kTree, Pick(raw, RawDb::kTree, 4), &tree, [](const std::string& key) {
+    // A leaf (level 0) is named as its entry; a higher node by level/index.
+    const int level = static_cast<uint8_t>(key[0]);
+    return level == 0 ? "entry " + std::to_string(SeqOf(key)) + ":"
+                      : "stored Merkle node " + std::to_string(level) + "/" +
+                            std::to_string(SeqOf(key));
+  });
+  tree.Report();
+
+  Tally checkpoints{"one byte of a signed checkpoint"};
+  SweepValues(raw, RawDb::kCheckpoints, Pick(raw, RawDb::kCheckpoints, 1), &checkpoints,
+              [](const std::string& key) { return "size " + std::to_string(SeqOf(key)); });
+  checkpoints.Report();
+
+  Tally format{"one byte of the format marker"};
+  SweepValues(raw, RawDb::kMeta, raw.Keys(RawDb::kMeta), &format,
+              [](const std::string&) { return std::string("format"); });
+  format.Report();
+  EXPECT_EQ(Problem(), "") << "every change was undone";
+}
+
+TEST_F(TamperSweep, EveryDeletedOrSwappedRecordIsDetected) {
+  RawDb raw(path);
+  Tally deleted{"a deleted entry, index id, tree node"};
+  for (auto family : {RawDb::kEntries, RawDb::kIndex, RawDb::kTree}) {
+    for (const std::string& key : raw.Keys(family)) {
+      const std::string original = raw.Get(family, key);
+      raw.Delete(family, key);
+      const std::string problem = Problem();
+      // Parallel signature checking must name the same first problem.
+      EXPECT_EQ(Problem(3), problem);
+      deleted.Count(Caught(problem), "family " + std::to_string(family) + " key " +
+                                         std::to_string(SeqOf(key)), problem);
+      raw.Put(family, key, original);
+    }
+  }
+  // The newest checkpoint signs the whole ledger; deleting it leaves entries no checkpoint
+  // covers. (Deleting an older one removes no information: see docs/reliability.md.)
+  {
+    const std::string key = raw.Keys(RawDb::kCheckpoints).back();
+    const std::string original = raw.Get(RawDb::kCheckpoints, key);
+    raw.Delete(RawDb::kCheckpoints, key);
+    const std::string problem = Problem();
+    deleted.Count(Caught(problem), "the newest checkpoint", problem);
+    raw.Put(RawDb::kCheckpoints, key, original);
+  }
+  deleted.Report();
+
+  Tally swapped{"two swapped entries, tree nodes, checkpoints"};
+  for (auto family : {RawDb::kEntries, RawDb::kTree, RawDb::kCheckpoints}) {
+    const std::vector<std::string> keys = raw.Keys(family);
+    for (size_t i = 0; i + 1 < keys.size(); ++i) {
+      // Swap neighbours: entries i and i+1, tree nodes next to each other, adjacent checkpoints.
+      const std::string a = raw.Get(family, keys[i]);
+      const std::string b = raw.Get(family, keys[i + 1]);
+      if (a == b) continue;  // nothing would change
+      raw.Put(family, keys[i], b);
+      raw.Put(family, keys[i + 1], a);
+      const std::string problem = Problem();
+      EXPECT_EQ(Problem(2), problem);
+      swapped.Count(Caught(problem), "family " + std::to_string(family) + " keys " +
+                                         std::to_string(SeqOf(keys[i])) + "/" +
+                                         std::to_string(SeqOf(keys[i + 1])), problem);
+      raw.Put(family, keys[i], a);
+      raw.Put(family, keys[i + 1], b);
+    }
+  }
+  swapped.Report();
+  EXPECT_EQ(Problem(), "");
+}
+
+// Raw files: one byte flipped in an SST, the MANIFEST or the write-ahead log. RocksDB's own
+// checksums catch these; VerifyLedger must report them as an integrity failure.
+class RawFileSweep : public TamperSweep {
+ protected:
+  std::string ReadFile(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  void WriteFile(const fs::path& p, const std::string& bytes) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  // Offsets to flip: every byte in long mode; in short mode a spread of about `spread` offsets
+  // plus every byte of the last 64 (an SST's footer, a log's last record).
+  std::vector<size_t> Offsets(size_t file_size, size_t spread) {
+    std::vector<size_t> offsets;
+    if (LongMode()) {
+      for (size_t i = 0; i < file_size; ++i) offsets.push_back(i);
+      return offsets;
+    }
+    const size_t tail = std::min<size_t>(64, file_size);
+    const size_t step = std::max<size_t>(1, (file_size - tail) / spread);
+    for (size_t i = 0; i + tail < file_size; i += step) offsets.push_back(i);
+    for (size_t i = file_size - tail; i < file_size; ++i) offsets.push_back(i);
+    return offsets;
+  }
+  void SweepFiles(const std::string& suffix_or_prefix, bool prefix, Tally* tally, size_t spread) {
+    for (const auto& file : fs::directory_iterator(path + "/db")) {
+      const std::string name = file.path().filename().string();
+      const bool match = prefix ? name.rfind(suffix_or_prefix, 0) == 0
+                                : name.size() > suffix_or_prefix.size() &&
+                                      name.ends_with(suffix_or_prefix);
+      if (!match) continue;
+      const std::string original = ReadFile(file.path());
+      if (original.empty()) continue;
+      for (size_t offset : Offsets(original.size(), spread)) {
+        std::string changed = original;
+        changed[offset] = static_cast<char>(changed[offset] ^ (1 << (offset % 8)));
+        WriteFile(file.path(), changed);
+        const std::string problem = Problem();
+        tally->Count(Caught(problem),
+                     name + " byte " + std::to_string(offset) + " of " +
+                         std::to_string(original.size()) + ": '" + problem + "'",
+                     problem);
+        WriteFile(file.path(), original);
+      }
+    }
+  }
+};
+
+TEST_F(RawFileSweep, FlippedBytesInSstAndManifestFilesAreIntegrityFailures) {
+  {
+    RawDb raw(path);
+    raw.FlushAndCompact();
+  }
+  ASSERT_EQ(Problem(), "");
+  Tally sst{"one byte of an SST file (after compaction)"};
+  SweepFiles(".sst", false, &sst, 40);
+  sst.Report();
+  Tally manifest{"one byte of the MANIFEST"};
+  SweepFiles("MANIFEST-", true, &manifest, 40);
+  manifest.Report();
+  EXPECT_EQ(Problem(), "");
+}
+
+TEST_F(RawFileSweep, FlippedBytesInTheWriteAheadLogAreIntegrityFailures) {
+  // The ledger was closed without a flush: its entries live in the write-ahead log.
+  Tally wal{"one byte of the write-ahead log"};
+  SweepFiles(".log", false, &wal, 150);
+  wal.Report();
+  EXPECT_EQ(Problem(), "");
+}
+
+}  // namespace
+}  // namespace fouledger::reliability
