@@ -1,4 +1,5 @@
 // Commands about the ledger itself: keys, init, log, verify, checkpoints and proofs.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -78,9 +79,18 @@ int Log(const Context& ctx, uint64_t from, bool json) {
   return kExitOk;
 }
 
-int Verify(const Context& ctx) {
+int Verify(const Context& ctx, unsigned threads, const std::string& since_file) {
   if (Status s = RequireLocalLedger(ctx); !s.ok()) return Fail(s);
-  auto report = VerifyLedger(ctx.ledger_path);
+  VerifyOptions options;
+  options.threads = std::max(1u, threads);
+  if (!since_file.empty()) {
+    std::ifstream in(since_file, std::ios::binary);
+    if (!in) return Fail(Status::InvalidArgument("cannot read --since " + since_file));
+    std::stringstream note;
+    note << in.rdbuf();
+    options.since_checkpoint_note = note.str();
+  }
+  auto report = VerifyLedger(ctx.ledger_path, options);
   if (!report.ok()) return Fail(report.status());
   if (!report->ok()) {
     std::cerr << "integrity failure: " << report->first_problem << "\n";
@@ -190,7 +200,14 @@ void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action) {
   }
   {
     auto* cmd = app.add_subcommand("verify", "Recompute and check everything in the ledger");
-    cmd->callback([=, &ctx] { *action = [&ctx] { return Verify(ctx); }; });
+    auto threads = std::make_shared<unsigned>(1);
+    auto since = std::make_shared<std::string>();
+    cmd->add_option("--threads", *threads, "Threads checking signatures (default 1)");
+    cmd->add_option("--since", *since,
+                    "A checkpoint saved earlier (checkpoint --out): check in full only what came "
+                    "after it, and that the entries before it still have its root");
+    cmd->callback(
+        [=, &ctx] { *action = [=, &ctx] { return Verify(ctx, *threads, *since); }; });
   }
   {
     auto* cmd = app.add_subcommand("checkpoint", "Print (and save) the latest signed checkpoint");

@@ -91,6 +91,11 @@ int64_t Date::DaysSinceEpoch() const {
 }
 
 Date Date::FromDaysSinceEpoch(int64_t days) {
+  // Outside years 0000..9999 (a damaged or hostile recorded-at time): the invalid Date, rather
+  // than overflowing the packed form.
+  constexpr int64_t kFirstDay = -719528;  // 0000-01-01
+  constexpr int64_t kLastDay = 2932896;   // 9999-12-31
+  if (days < kFirstDay || days > kLastDay) return Date();
   int y, m, d;
   CivilFromDays(days, &y, &m, &d);
   return Date(static_cast<uint32_t>(y * 10000 + m * 100 + d));
@@ -104,6 +109,7 @@ std::string Instant::ToString() const {
     --days;
   }
   const Date date = Date::FromDaysSinceEpoch(days);
+  if (!date.valid()) return std::to_string(micros) + " µs after 1970 (outside years 0000-9999)";
   const int64_t secs = rest / kMicrosPerSecond;
   char buf[64];
   std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d.%06dZ", date.ToString().c_str(),

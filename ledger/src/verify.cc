@@ -177,6 +177,9 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
   rocksdb::ReadOptions ro;
   ro.verify_checksums = true;  // default true: RocksDB's own block checksums are one more layer
   const rocksdb::Snapshot* snapshot = d.db->GetSnapshot();
+  // Released on every return, after the iterators below (declared later, destroyed first).
+  auto release = [db = d.db.get()](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); };
+  std::unique_ptr<const rocksdb::Snapshot, decltype(release)> snapshot_guard(snapshot, release);
   ro.snapshot = snapshot;
   std::unique_ptr<rocksdb::Iterator> it(d.db->NewIterator(ro, entries_cf));
   std::unique_ptr<rocksdb::Iterator> cps(d.db->NewIterator(ro, checkpoints_cf));
@@ -194,7 +197,6 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
                            : Result<DecodedEntry>(Status::NotFound("no genesis entry"));
     if (!genesis.ok()) {
       report.first_problem = "entry 0: " + genesis.status().message();
-      d.db->ReleaseSnapshot(snapshot);
       return report;
     }
     Authority genesis_authority;
@@ -430,9 +432,6 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
   }
   report.entries = tree.size();
   report.root_hex = ToHex(tree.Root());
-  it.reset();
-  cps.reset();
-  d.db->ReleaseSnapshot(snapshot);
   return report;
 }
 

@@ -223,6 +223,17 @@ TEST_F(CliTest, ProofVerifyJudgesEveryPublishedVectorAsItsWantErrSays) {
   EXPECT_GT(checked, 120);
 }
 
+// An auditor's second visit: verify only what came after a saved checkpoint, with two threads.
+TEST_F(CliTest, VerifySinceASavedCheckpointWithTwoThreads) {
+  Must({"checkpoint", "--out", "saved.note"});
+  Must({"unit", "add", "--id", "norrmalm", "--name", "Norrmalm"}, "admin");
+  RunResult r = Fouledger({"verify", "--since", "saved.note", "--threads", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("ok: ", 0), 0u) << r.out;
+  std::ofstream(dir.Sub("bad.note")) << "not a checkpoint\n";
+  EXPECT_NE(Fouledger({"verify", "--since", "bad.note"}).exit_code, 0);
+}
+
 TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Fouledger({}).exit_code, 2);
   EXPECT_EQ(Fouledger({"no-such-command"}).exit_code, 2);

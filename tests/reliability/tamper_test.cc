@@ -288,3 +288,32 @@ TEST_F(RawFileSweep, FlippedBytesInTheWriteAheadLogAreIntegrityFailures) {
 
 }  // namespace
 }  // namespace fouledger::reliability
+
+namespace fouledger::reliability {
+namespace {
+
+// Found by the tamper sweep under UBSan: a damaged recorded-at time far outside the calendar
+// overflowed the date arithmetic while the problem line was being written.
+TEST(DamagedTimeTest, AnInstantOutsideTheCalendarPrintsWithoutOverflow) {
+  for (int64_t micros : {INT64_MIN, INT64_MAX, int64_t{-290256} * 86'400'000'000 * 365}) {
+    const std::string text = Instant{micros}.ToString();
+    EXPECT_NE(text.find("outside years 0000-9999"), std::string::npos) << text;
+    EXPECT_FALSE(Instant{micros}.ToDate().valid());
+  }
+  EXPECT_EQ(Instant::StartOf(testing::D("2021-07-01")).ToString(), "2021-07-01T00:00:00.000000Z");
+}
+
+// Found by fuzz_event_decode: an entry whose signature pointer is a list of the wrong kind threw
+// from Cap'n Proto outside the one catch, ending the process (verify, or Ledger::Open).
+TEST(FuzzFindingTest, AnEntryWithAMistypedSignatureIsCorruptionNotACrash) {
+  std::ifstream in(std::string(FOULEDGER_RELIABILITY_DATA) + "/entry-signature-not-bytes.bin",
+                   std::ios::binary);
+  const std::string bytes(std::istreambuf_iterator<char>(in), {});
+  ASSERT_FALSE(bytes.empty());
+  auto entry = DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  ASSERT_FALSE(entry.ok());
+  EXPECT_TRUE(entry.status().IsCorruption()) << entry.status().ToString();
+}
+
+}  // namespace
+}  // namespace fouledger::reliability

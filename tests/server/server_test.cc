@@ -136,7 +136,10 @@ TEST(ServerTest, RetriedAppendReturnsTheOriginalEntry) {
   auto u = b.body().initUnitAdd();
   u.setUnitId("retry-other");
   u.setName("Annan");
-  auto id = DecodedEvent::Decode(e.event.data(), e.event.size())->reader().getClientEventId();
+  // Keep the decoded event alive while its reader is used.
+  const auto decoded = DecodedEvent::Decode(e.event.data(), e.event.size());
+  ASSERT_TRUE(decoded.ok());
+  auto id = decoded->reader().getClientEventId();
   b.SetClientEventId(Bytes(id.begin(), id.end()));
   const cli::HttpReply conflict = Post(*client, b.Sign(s.f.admin).value());
   EXPECT_EQ(conflict.status, 409) << conflict.body;
