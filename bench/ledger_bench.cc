@@ -9,6 +9,8 @@
 //   ledger_bench verify DIR T       full VerifyLedger with T threads
 //   ledger_bench verify-since DIR T VerifyLedger from the checkpoint saved before the last batch
 #include <rocksdb/db.h>
+#include <rocksdb/file_checksum.h>
+#include <rocksdb/write_batch.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -20,14 +22,11 @@
 #include <thread>
 #include <vector>
 
-#include <rocksdb/file_checksum.h>
-#include <rocksdb/write_batch.h>
-
 #include "keys.h"  // ledger/src/keys.h: the RocksDB layout (docs/storage.md), for `storage`
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
-#include "ledger/merkle.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle.h"
 #include "ledger/verify.h"
 #include "projections/engine.h"
 
@@ -161,8 +160,8 @@ int Generate(const std::string& dir, uint64_t n) {
     if (i == half) {
       Print("append_batch_per_s", static_cast<double>(half - singles) / Seconds(start));
       ledger.reset();
-      ledger = Must(Ledger::Open({.path = dir, .clock = SystemClock(), .verify_threads = 2}),
-                    "reopen");
+      ledger =
+          Must(Ledger::Open({.path = dir, .clock = SystemClock(), .verify_threads = 2}), "reopen");
       start = SteadyClock::now();
     }
     if (i + kBatchEvents >= n) {
@@ -173,8 +172,9 @@ int Generate(const std::string& dir, uint64_t n) {
       std::fwrite(note.data(), 1, note.size(), f);
       std::fclose(f);
     }
-    std::vector<SignedEvent> batch(events.begin() + static_cast<int64_t>(i),
-                                   events.begin() + static_cast<int64_t>(std::min(n, i + kBatchEvents)));
+    std::vector<SignedEvent> batch(
+        events.begin() + static_cast<int64_t>(i),
+        events.begin() + static_cast<int64_t>(std::min(n, i + kBatchEvents)));
     for (auto& r : ledger->AppendBatch(batch)) {
       if (!r.ok()) Die("batch append: " + r.status().ToString());
     }
@@ -226,12 +226,13 @@ int Storage(const std::string& dir, uint64_t n) {
   for (uint64_t first = 0; first < n; first += kBatchEvents) {
     rocksdb::WriteBatch batch;
     for (uint64_t i = first; i < std::min(n, first + kBatchEvents); ++i) {
-      auto event = Must(DecodedEvent::Decode(events[i].event.data(), events[i].event.size()),
-                        "decode");
+      auto event =
+          Must(DecodedEvent::Decode(events[i].event.data(), events[i].event.size()), "decode");
       auto cid = event.reader().getClientEventId();
       const std::string cid_key = ClientIdKey(cid.begin(), cid.size());
       std::string existing;
-      if (!db->Get(rocksdb::ReadOptions(), h[2], cid_key, &existing).IsNotFound()) Die("duplicate client event id");
+      if (!db->Get(rocksdb::ReadOptions(), h[2], cid_key, &existing).IsNotFound())
+        Die("duplicate client event id");
       const uint64_t seq = tree.size();
       const Bytes entry = EncodeEntry(seq, clock(), last, events[i]);
       const Hash256 leaf = LeafHash(entry);
@@ -244,8 +245,8 @@ int Storage(const std::string& dir, uint64_t n) {
       });
       last = leaf;
     }
-    const Checkpoint cp = SignCheckpoint("bench.fouledger/sthlm", tree.size(), tree.Root(),
-                                         checkpoint_key);
+    const Checkpoint cp =
+        SignCheckpoint("bench.fouledger/sthlm", tree.size(), tree.Root(), checkpoint_key);
     batch.Put(h[4], EncodeU64(tree.size()), cp.note);
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -289,8 +290,8 @@ int Replay(const std::string& dir) {
   // Replay: Ledger::Open decodes every entry into the Authority and the projections Engine.
   projections::Engine engine;
   const auto start = SteadyClock::now();
-  auto ledger = Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}),
-                     "open");
+  auto ledger =
+      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}), "open");
   const double replay_s = Seconds(start);
   Print("replay_per_s", static_cast<double>(ledger->size()) / replay_s);
   Print("replay_vs_raw", replay_s / raw_s);
@@ -310,8 +311,8 @@ int Replay(const std::string& dir) {
 
 int Query(const std::string& dir, int queries) {
   projections::Engine engine;
-  auto ledger = Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}),
-                     "open");
+  auto ledger =
+      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}), "open");
   const Instant first = Must(ledger->ReadEntry(0), "entry 0").recorded_at();
   const Instant last = Must(ledger->ReadEntry(ledger->size() - 1), "last entry").recorded_at();
   std::mt19937_64 random(7);
@@ -320,7 +321,8 @@ int Query(const std::string& dir, int queries) {
     projections::QueryTime t;
     t.as_of = RandomDate(random);
     const int64_t span = std::max<int64_t>(1, last.micros - first.micros);
-    t.known_at = Instant{first.micros + static_cast<int64_t>(static_cast<uint64_t>(random()) % static_cast<uint64_t>(span))};
+    t.known_at = Instant{first.micros + static_cast<int64_t>(static_cast<uint64_t>(random()) %
+                                                             static_cast<uint64_t>(span))};
     const auto start = SteadyClock::now();
     const projections::State state = engine.At(t);
     const auto* budget = state.FindBudget(2021, projections::Programme::kLum);
@@ -370,7 +372,8 @@ int main(int argc, char** argv) {
   if (mode == "verify-since" && argc == 4) {
     return Verify(argv[2], static_cast<unsigned>(std::stoul(argv[3])), true);
   }
-  std::fprintf(stderr, "usage: ledger_bench generate DIR N | storage DIR N | replay DIR | query DIR Q | "
-                       "verify DIR THREADS | verify-since DIR THREADS\n");
+  std::fprintf(stderr,
+               "usage: ledger_bench generate DIR N | storage DIR N | replay DIR | query DIR Q | "
+               "verify DIR THREADS | verify-since DIR THREADS\n");
   return 2;
 }

@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
     if (PQenterPipelineMode(conn) != 1) Die("pipeline mode", conn);
     for (size_t first = 0; first < n; first += kBatchRows) {
       const size_t last = std::min(n, first + kBatchRows);
-      if (!PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0)) Die("send", conn);
+      if (!PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0))
+        Die("send", conn);
       for (size_t i = first; i < last; ++i) {
         chain(rows[i]);
         Params(rows[i], values, lengths, formats);
@@ -121,7 +122,8 @@ int main(int argc, char** argv) {
           Die("send", conn);
         }
       }
-      if (!PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0)) Die("send", conn);
+      if (!PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0))
+        Die("send", conn);
       if (!PQpipelineSync(conn)) Die("sync", conn);
       // Read every result up to the sync: the COMMIT's success is the acknowledgement.
       for (;;) {

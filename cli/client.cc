@@ -1,15 +1,18 @@
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>, so it must
+// come before any Boost header; the block keeps include sorting from moving it.
+// clang-format off
+#include <utility>
+// clang-format on
+
 #include "client.h"
 
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility> (C++20).
-#include <utility>
+#include <openssl/ssl.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-
 #include <charconv>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -139,9 +142,8 @@ struct HttpClient::Impl {
       SSL_set_tlsext_host_name(secure->native_handle(), url.host.c_str());
       secure->set_verify_mode(asio::ssl::verify_peer);
       secure->set_verify_callback(asio::ssl::host_name_verification(url.host));
-      ec = Run([&](auto handler) {
-        secure->async_handshake(asio::ssl::stream_base::client, handler);
-      });
+      ec = Run(
+          [&](auto handler) { secure->async_handshake(asio::ssl::stream_base::client, handler); });
       if (ec) {
         return Status::IOError("TLS handshake with " + url.host + " failed: " + ec.message() +
                                (ca_path.empty() ? " (is its CA trusted? see --ca)" : ""));
@@ -311,8 +313,7 @@ int RemoteQuery(const Context& ctx, const std::string& path,
     start = slash + 1;
   }
   for (size_t i = 0; i < params.size(); ++i) {
-    target += (i == 0 ? "?" : "&") + UrlEncode(params[i].first) + "=" +
-              UrlEncode(params[i].second);
+    target += (i == 0 ? "?" : "&") + UrlEncode(params[i].first) + "=" + UrlEncode(params[i].second);
   }
   Result<HttpReply> reply = Status::IOError("not sent");
   for (int attempt = 0; attempt < 2; ++attempt) {

@@ -287,8 +287,9 @@ class Demo {
       }
       FOULEDGER_RETURN_IF_ERROR(Append(e));
     }
-    Step("its correction, covid-cancelled trips repaid (one notice late, one not received), "
-         "reports (one returned)");
+    Step(
+        "its correction, covid-cancelled trips repaid (one notice late, one not received), "
+        "reports (one returned)");
     {
       // The office typed 50 000 for Farsta's 500 000: a correction replaces that entry (it is not
       // edited; both stay in the ledger).
@@ -361,8 +362,8 @@ class Demo {
       // The first 2022 trip is cancelled; its unit gives notice after the deadline.
       for (const auto& g : state.grants) {
         if (g.year == 2022 && g.programme == projections::Programme::kMul && g.granted.ore() > 0) {
-          FOULEDGER_RETURN_IF_ERROR(Notice(&e, g.application_id, g.units.front(),
-                                           g.granted.ore() / 100, "2022-08-15"));
+          FOULEDGER_RETURN_IF_ERROR(
+              Notice(&e, g.application_id, g.units.front(), g.granted.ore() / 100, "2022-08-15"));
           break;
         }
       }

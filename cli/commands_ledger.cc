@@ -40,23 +40,6 @@ int Init(const Context& ctx, const std::string& admin_pub, const std::string& na
   return kExitOk;
 }
 
-nlohmann::json EntryJson(const DecodedEntry& e, const Authority& authority) {
-  nlohmann::json j;
-  j["seq"] = e.seq();
-  j["recordedAt"] = e.recorded_at().ToString();
-  j["effectiveDate"] = e.effective_date().ToString();
-  j["kind"] = EventKindName(e.kind());
-  j["author"] = ToHex(e.reader().getAuthorKeyId().begin(), e.reader().getAuthorKeyId().size());
-  j["authorRole"] = DescribeAuthor(authority, e.reader().getAuthorKeyId());
-  j["leafHash"] = ToHex(e.leaf_hash());
-  j["previousHash"] = ToHex(e.previous_hash());
-  j["signature"] = ToHex(e.signature());
-  j["summary"] = SummarizeEvent(e.reader());
-  j["event"] = nlohmann::json::parse(EventToJson(e.reader()));
-  if (auto by = authority.SupersededBy(e.seq())) j["supersededBy"] = *by;
-  return j;
-}
-
 int Log(const Context& ctx, uint64_t from, bool json) {
   auto opened = Open(ctx);
   if (!opened.ok()) return Fail(opened.status());
@@ -206,8 +189,7 @@ void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action) {
     cmd->add_option("--since", *since,
                     "A checkpoint saved earlier (checkpoint --out): check in full only what came "
                     "after it, and that the entries before it still have its root");
-    cmd->callback(
-        [=, &ctx] { *action = [=, &ctx] { return Verify(ctx, *threads, *since); }; });
+    cmd->callback([=, &ctx] { *action = [=, &ctx] { return Verify(ctx, *threads, *since); }; });
   }
   {
     auto* cmd = app.add_subcommand("checkpoint", "Print (and save) the latest signed checkpoint");

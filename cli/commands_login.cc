@@ -16,7 +16,8 @@ constexpr std::chrono::milliseconds kLoginTimeout{10'000};
 
 int Login(const Context& ctx) {
   if (ctx.server_url.empty()) {
-    return Fail(Status::InvalidArgument("login needs --server URL (the `fouledger serve` to sign in to)"));
+    return Fail(
+        Status::InvalidArgument("login needs --server URL (the `fouledger serve` to sign in to)"));
   }
   auto key = LoadSigner(ctx);
   if (!key.ok()) return Fail(key.status());
@@ -32,9 +33,8 @@ int Login(const Context& ctx) {
   }
   const std::string text = challenge["challenge"];
   const SignatureBytes signature = key->Sign(server::LoginMessage(text));
-  const nlohmann::json body = {{"keyId", ToHex(key->key_id())},
-                               {"challenge", text},
-                               {"signature", Base64Encode(signature)}};
+  const nlohmann::json body = {
+      {"keyId", ToHex(key->key_id())}, {"challenge", text}, {"signature", Base64Encode(signature)}};
   auto reply = (*client)->Request("POST", "/v1/session", body.dump(),
                                   {{"Content-Type", "application/json"}});
   if (!reply.ok()) return Fail(reply.status());
@@ -50,9 +50,8 @@ int Login(const Context& ctx) {
   if (slash != std::string::npos) base.resize(slash);
   std::cout << base << answer["link"].get<std::string>() << "\n";
   std::cerr << "open this link within " << answer.value("expiresIn", 0)
-            << " s, once; it signs the browser in as "
-            << answer.value("holder", std::string("?")) << " ("
-            << answer.value("role", std::string("?")) << ")\n";
+            << " s, once; it signs the browser in as " << answer.value("holder", std::string("?"))
+            << " (" << answer.value("role", std::string("?")) << ")\n";
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 // the entries into the projections engine), asks for the State at (--as-of, --known-at) and
 // formats a view of it with reports.h; with --server it asks `fouledger serve`, which renders the
 // same report. No rule or sum is computed here.
+#include <functional>
 #include <iostream>
 
 #include "client.h"
@@ -111,61 +112,54 @@ std::unique_ptr<projections::Engine> MakeDomainRules() {
   return std::make_unique<projections::Engine>();
 }
 
+namespace {
+
+// Registers a query command: the shared --as-of/--known-at/--json/--csv options, and a body that
+// runs `print` with the chosen format once the command line is parsed.
+using Printer = std::function<int(const QueryOptions&, OutputFormat)>;
+CLI::App* AddQueryCommand(CLI::App& app, Action* action, const std::string& name,
+                          const std::string& help, const Printer& print) {
+  auto* cmd = app.add_subcommand(name, help);
+  auto q = std::make_shared<QueryOptions>();
+  AddQueryOptions(cmd, q.get());
+  cmd->callback([=] {
+    *action = [=]() -> int {
+      auto f = FormatOf(*q, cmd);
+      return f.ok() ? print(*q, *f) : Fail(f.status());
+    };
+  });
+  return cmd;
+}
+
+}  // namespace
+
 void RegisterQueryCommands(CLI::App& app, Context& ctx, Action* action) {
-  {
-    auto* cmd = app.add_subcommand("budget", "Money per programme for a funding year");
-    auto q = std::make_shared<QueryOptions>();
-    auto year = std::make_shared<int>(0);
-    cmd->add_option("--year", *year, "Funding year")->required();
-    AddQueryOptions(cmd, q.get());
-    cmd->callback([=, &ctx] {
-      *action = [=, &ctx]() -> int {
-        auto f = FormatOf(*q, cmd);
-        return f.ok() ? PrintBudget(ctx, *q, *f, *year) : Fail(f.status());
-      };
-    });
-  }
-  {
-    auto* cmd = app.add_subcommand("eligibility", "Which units may be granted funds, and why not");
-    auto q = std::make_shared<QueryOptions>();
-    auto year = std::make_shared<int>(0);
-    cmd->add_option("--year", *year, "Funding year")->required();
-    AddQueryOptions(cmd, q.get());
-    cmd->callback([=, &ctx] {
-      *action = [=, &ctx]() -> int {
-        auto f = FormatOf(*q, cmd);
-        return f.ok() ? PrintEligibility(ctx, *q, *f, *year) : Fail(f.status());
-      };
-    });
-  }
-  {
-    auto* cmd = app.add_subcommand("repayments", "Unspent funds, notices and money returned");
-    auto q = std::make_shared<QueryOptions>();
-    auto year = std::make_shared<int>(0);
-    auto overdue = std::make_shared<bool>(false);
-    cmd->add_option("--year", *year, "Funding year")->required();
-    cmd->add_flag("--overdue", *overdue, "Only grants overdue on the as-of date");
-    AddQueryOptions(cmd, q.get());
-    cmd->callback([=, &ctx] {
-      *action = [=, &ctx]() -> int {
-        auto f = FormatOf(*q, cmd);
-        return f.ok() ? PrintRepayments(ctx, *q, *f, *year, *overdue) : Fail(f.status());
-      };
-    });
-  }
-  {
-    auto* cmd = app.add_subcommand("grant", "One application's life and the entries that made it");
-    auto q = std::make_shared<QueryOptions>();
-    auto id = std::make_shared<std::string>();
-    cmd->add_option("APP", *id, "Application id")->required();
-    AddQueryOptions(cmd, q.get());
-    cmd->callback([=, &ctx] {
-      *action = [=, &ctx]() -> int {
-        auto f = FormatOf(*q, cmd);
-        return f.ok() ? PrintGrant(ctx, *q, *f, *id) : Fail(f.status());
-      };
-    });
-  }
+  auto year = std::make_shared<int>(0);  // one command runs per invocation
+  auto overdue = std::make_shared<bool>(false);
+  auto id = std::make_shared<std::string>();
+  AddQueryCommand(
+      app, action, "budget", "Money per programme for a funding year",
+      [=, &ctx](const QueryOptions& q, OutputFormat f) { return PrintBudget(ctx, q, f, *year); })
+      ->add_option("--year", *year, "Funding year")
+      ->required();
+  AddQueryCommand(app, action, "eligibility", "Which units may be granted funds, and why not",
+                  [=, &ctx](const QueryOptions& q, OutputFormat f) {
+                    return PrintEligibility(ctx, q, f, *year);
+                  })
+      ->add_option("--year", *year, "Funding year")
+      ->required();
+  auto* repayments =
+      AddQueryCommand(app, action, "repayments", "Unspent funds, notices and money returned",
+                      [=, &ctx](const QueryOptions& q, OutputFormat f) {
+                        return PrintRepayments(ctx, q, f, *year, *overdue);
+                      });
+  repayments->add_option("--year", *year, "Funding year")->required();
+  repayments->add_flag("--overdue", *overdue, "Only grants overdue on the as-of date");
+  AddQueryCommand(
+      app, action, "grant", "One application's life and the entries that made it",
+      [=, &ctx](const QueryOptions& q, OutputFormat f) { return PrintGrant(ctx, q, f, *id); })
+      ->add_option("APP", *id, "Application id")
+      ->required();
 }
 
 }  // namespace fouledger::cli

@@ -109,23 +109,6 @@ Hash256 AuthorOf(const DecodedEntry& e) {
   return id;
 }
 
-nlohmann::json EntryJson(const DecodedEntry& e, const Authority& authority) {
-  nlohmann::json j;
-  j["seq"] = e.seq();
-  j["recordedAt"] = e.recorded_at().ToString();
-  j["effectiveDate"] = e.effective_date().ToString();
-  j["kind"] = EventKindName(e.kind());
-  j["author"] = ToHex(AuthorOf(e));
-  j["authorRole"] = DescribeAuthor(authority, e.reader().getAuthorKeyId());
-  j["leafHash"] = ToHex(e.leaf_hash());
-  j["previousHash"] = ToHex(e.previous_hash());
-  j["signature"] = ToHex(e.signature());
-  j["summary"] = SummarizeEvent(e.reader());
-  j["event"] = nlohmann::json::parse(EventToJson(e.reader()));
-  if (auto by = authority.SupersededBy(e.seq())) j["supersededBy"] = *by;
-  return j;
-}
-
 const char* kReadme =
     "fouledger audit bundle\n"
     "======================\n"

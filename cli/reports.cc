@@ -158,15 +158,14 @@ void WriteRepayments(const State& state, int year, bool overdue_only, OutputForm
   table.Write(out, f);
   if (f == OutputFormat::kText) {
     out << "total: paid " << report.paid.ToSwedish() << ", spent " << report.spent.ToSwedish()
-        << ", unspent " << report.unspent.ToSwedish() << ", noticed "
-        << report.noticed.ToSwedish() << ", repaid " << report.repaid.ToSwedish()
-        << ", outstanding " << report.outstanding.ToSwedish() << "; " << report.overdue
-        << " overdue\n";
+        << ", unspent " << report.unspent.ToSwedish() << ", noticed " << report.noticed.ToSwedish()
+        << ", repaid " << report.repaid.ToSwedish() << ", outstanding "
+        << report.outstanding.ToSwedish() << "; " << report.overdue << " overdue\n";
   }
 }
 
-Status WriteGrant(const State& state, const Ledger& ledger, const std::string& app,
-                  OutputFormat f, std::ostream& out) {
+Status WriteGrant(const State& state, const Ledger& ledger, const std::string& app, OutputFormat f,
+                  std::ostream& out) {
   const projections::Grant* g = state.FindGrant(app);
   if (g == nullptr) {
     return Status::NotFound("no application " + app + " as of " + state.at.as_of.ToString() +

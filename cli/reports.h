@@ -34,8 +34,7 @@ const char* OutputFormatName(OutputFormat f);
 const char* MediaTypeOf(OutputFormat f);
 
 void WriteBudget(const projections::State& state, int year, OutputFormat f, std::ostream& out);
-void WriteEligibility(const projections::State& state, int year, OutputFormat f,
-                      std::ostream& out);
+void WriteEligibility(const projections::State& state, int year, OutputFormat f, std::ostream& out);
 void WriteRepayments(const projections::State& state, int year, bool overdue_only, OutputFormat f,
                      std::ostream& out);
 // NotFound (nothing written) when the application is unknown at the State's point in time.

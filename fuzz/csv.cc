@@ -1,10 +1,10 @@
 // Fuzz target: the CSV reader (seed tables, Excel exports) on untrusted text, with each of the
 // separators fouledger accepts, then the row accessors.
+#include "projections/csv.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include "projections/csv.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

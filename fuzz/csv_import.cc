@@ -27,10 +27,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fwrite(data, 1, size, f);
   std::fclose(f);
   using namespace fouledger::cli;
-  (void)ReadApplications(path, keys.board,
-                         [](const std::string&) -> const fouledger::SigningKey* {
-                           return &keys.unit;
-                         });
+  (void)ReadApplications(path, keys.board, [](const std::string&) -> const fouledger::SigningKey* {
+    return &keys.unit;
+  });
   (void)ReadUnits(path, keys.board);
   (void)ReadRules(path, keys.board);
   (void)ReadAppropriations(path, keys.board);

@@ -112,7 +112,8 @@ struct Ledger::Impl {
     db_options.max_open_files = 256;    // default -1 (unlimited)
     // Default kPointInTimeRecovery silently drops everything after a damaged write-ahead-log
     // record, acknowledged entries included. Tolerate only a torn last record (an unacknowledged
-    // write cut by a crash); a checksum failure anywhere else refuses to open (docs/reliability.md).
+    // write cut by a crash); a checksum failure anywhere else refuses to open
+    // (docs/reliability.md).
     db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
     // Default none: a whole-file CRC32C of every SST in the MANIFEST, so VerifyLedger can check
     // bytes no block checksum covers (an SST footer).
@@ -289,9 +290,8 @@ struct Ledger::Impl {
     FOULEDGER_RETURN_IF_ERROR(authority.Check(*entry));
     const PublicKeyBytes author_key = authority.AuthorKeyOf(*entry);
     const bool already_verified = verified_with.has_value() && *verified_with == author_key;
-    if (!already_verified &&
-        !VerifySignature(author_key, event.event.data(), event.event.size(),
-                         event.signature.data(), event.signature.size())) {
+    if (!already_verified && !VerifySignature(author_key, event.event.data(), event.event.size(),
+                                              event.signature.data(), event.signature.size())) {
       return Status::Refused("signature does not verify with author key " +
                              ToHex(KeyIdOf(author_key).data(), 8));
     }

@@ -191,22 +191,23 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
   if (!verify_options.since_checkpoint_note.empty()) {
     std::string genesis_bytes;
     auto gs = d.db->Get(ro, entries_cf, EncodeU64(0), &genesis_bytes);
-    auto genesis = gs.ok() ? DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(
-                                                       genesis_bytes.data()),
-                                                   genesis_bytes.size())
-                           : Result<DecodedEntry>(Status::NotFound("no genesis entry"));
+    auto genesis =
+        gs.ok() ? DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(genesis_bytes.data()),
+                                       genesis_bytes.size())
+                : Result<DecodedEntry>(Status::NotFound("no genesis entry"));
     if (!genesis.ok()) {
       report.first_problem = "entry 0: " + genesis.status().message();
       return report;
     }
     Authority genesis_authority;
     genesis_authority.Apply(*genesis);
-    auto trusted = ParseCheckpoint(verify_options.since_checkpoint_note,
-                                   genesis_authority.checkpoint_public_key(),
-                                   genesis_authority.ledger_name());
+    auto trusted =
+        ParseCheckpoint(verify_options.since_checkpoint_note,
+                        genesis_authority.checkpoint_public_key(), genesis_authority.ledger_name());
     if (!trusted.ok()) {
-      return Status::InvalidArgument("the checkpoint to verify since is not one of this ledger's: " +
-                                     trusted.status().message());
+      return Status::InvalidArgument(
+          "the checkpoint to verify since is not one of this ledger's: " +
+          trusted.status().message());
     }
     since = trusted->size;
     since_root = trusted->root;
@@ -426,8 +427,8 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     // ledger records in the MANIFEST for each SST file.
     auto checksums = d.db->VerifyFileChecksums(ro);
     if (!checksums.ok()) {
-      report.first_problem = "an SST file fails its checksum: RocksDB reports " +
-                             checksums.ToString();
+      report.first_problem =
+          "an SST file fails its checksum: RocksDB reports " + checksums.ToString();
     }
   }
   report.entries = tree.size();

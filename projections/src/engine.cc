@@ -19,7 +19,7 @@ using internal::Kr;
 using internal::YearName;
 
 struct Engine::Impl {
-  std::deque<Record> records;  // a deque: Records never move, so the fold may point at them
+  std::deque<Record> records;    // a deque: Records never move, so the fold may point at them
   std::vector<Compact> compact;  // same index as `records`
   std::unordered_map<std::string, uint32_t> app_ids;
   std::unordered_map<std::string, uint32_t> unit_ids;
@@ -33,7 +33,8 @@ struct Engine::Impl {
   FoldState live;
   bool live_valid = true;
 
-  static uint32_t Find(const std::unordered_map<std::string, uint32_t>& ids, const std::string& id) {
+  static uint32_t Find(const std::unordered_map<std::string, uint32_t>& ids,
+                       const std::string& id) {
     auto it = ids.find(id);
     return it == ids.end() ? kNone : it->second;
   }
@@ -232,9 +233,8 @@ Status Engine::Impl::CheckCandidate(const FoldState& s, const Record& r, const C
                                "; application is dated " + r.effective.ToString());
       }
       if (rules.cap.ore() > 0 && a.asked > rules.cap) {
-        return Status::Refused(YearName(a.year, a.programme) + " cap is " +
-                               rules.cap.ToSwedish() + "; application asks " +
-                               a.asked.ToSwedish());
+        return Status::Refused(YearName(a.year, a.programme) + " cap is " + rules.cap.ToSwedish() +
+                               "; application asks " + a.asked.ToSwedish());
       }
       return Status::Ok();
     }
@@ -277,9 +277,9 @@ Status Engine::Impl::CheckRecord(const Record& r) {
   std::sort(known_anomalies.begin(), known_anomalies.end());
 
   const bool is_void = r.kind() == Kind::kVoid;
-  const std::string what = is_void       ? "voiding entry " + std::to_string(*target)
-                           : target      ? "correcting entry " + std::to_string(*target)
-                                         : "an entry dated " + r.effective.ToString();
+  const std::string what = is_void  ? "voiding entry " + std::to_string(*target)
+                           : target ? "correcting entry " + std::to_string(*target)
+                                    : "an entry dated " + r.effective.ToString();
   FoldState s = Fresh();
   bool placed = is_void;  // a void only takes its target away
   const uint32_t candidate_index = static_cast<uint32_t>(records.size());

@@ -22,9 +22,12 @@ GrantState StateOf(const Grant& g) {
   switch (g.report) {
     case ReportStatus::kApproved:
       return g.RepaymentOutstanding().ore() == 0 ? GrantState::kClosed : GrantState::kApproved;
-    case ReportStatus::kReturned: return GrantState::kReturned;
-    case ReportStatus::kSubmitted: return GrantState::kReported;
-    case ReportStatus::kNone: break;
+    case ReportStatus::kReturned:
+      return GrantState::kReturned;
+    case ReportStatus::kSubmitted:
+      return GrantState::kReported;
+    case ReportStatus::kNone:
+      break;
   }
   return g.repaid.ore() > 0 ? GrantState::kRepaid : GrantState::kPaid;
 }
@@ -142,8 +145,9 @@ std::optional<std::string> Precheck(const FoldState& s, const Record& r, const C
       return std::nullopt;
     case Kind::kReportReview:
       if (g->report_status != ReportStatus::kSubmitted) {
-        return app_id + " has no report awaiting review (report: " +
-               ReportStatusName(g->report_status) + ")";
+        return app_id +
+               " has no report awaiting review (report: " + ReportStatusName(g->report_status) +
+               ")";
       }
       return std::nullopt;
     case Kind::kRepaymentNotice:
@@ -371,9 +375,9 @@ State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Reco
             [](const UnitInfo& a, const UnitInfo& b) { return a.unit_id < b.unit_id; });
   for (const auto& successor : std::vector<UnitInfo>(st.units)) {
     for (const auto& old_id : successor.succeeds) {
-      auto it = std::lower_bound(
-          st.units.begin(), st.units.end(), old_id,
-          [](const UnitInfo& u, const std::string& id) { return u.unit_id < id; });
+      auto it =
+          std::lower_bound(st.units.begin(), st.units.end(), old_id,
+                           [](const UnitInfo& u, const std::string& id) { return u.unit_id < id; });
       if (it == st.units.end() || it->unit_id != old_id) continue;
       it->succeeded_by.push_back(successor.unit_id);
       if (successor.valid_from.valid() &&

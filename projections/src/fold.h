@@ -49,10 +49,10 @@ struct Compact {
 Compact MakeCompact(const Record& r, uint32_t subject);
 
 struct GrantFold {
-  const Record* apply = nullptr;     // the application in force
+  const Record* apply = nullptr;  // the application in force
   const Record* decision = nullptr;
-  const Record* report = nullptr;    // newest submission
-  const Record* review = nullptr;    // newest review
+  const Record* report = nullptr;  // newest submission
+  const Record* review = nullptr;  // newest review
   int64_t asked = 0, granted = 0, paid = 0, spent = 0, noticed = 0, repaid = 0;
   ReportStatus report_status = ReportStatus::kNone;
   uint32_t approved_on = 0;  // packed date of the approving review
@@ -67,10 +67,10 @@ struct YearSlot {
 };
 
 struct FoldState {
-  std::vector<GrantFold> grants;          // by interned application id
-  std::vector<const Record*> units;       // by interned unit id: the unit-add in force
-  std::vector<YearSlot> years;            // few: a linear search is the fastest lookup
-  std::vector<uint32_t> folded;           // record indices applied, in fold order
+  std::vector<GrantFold> grants;     // by interned application id
+  std::vector<const Record*> units;  // by interned unit id: the unit-add in force
+  std::vector<YearSlot> years;       // few: a linear search is the fastest lookup
+  std::vector<uint32_t> folded;      // record indices applied, in fold order
   std::vector<std::pair<uint32_t, std::string>> anomalies;  // record index, why
   uint32_t last_effective = 0;
 
@@ -89,9 +89,9 @@ void Fold(FoldState& s, const Record& r, const Compact& c, uint32_t index);
 void Step(FoldState& s, const Record& r, const Compact& c, uint32_t index);
 
 // Names for messages.
-std::string Kr(int64_t ore);  // "500 000 kr"
+std::string Kr(int64_t ore);                  // "500 000 kr"
 std::string YearName(int year, Programme p);  // "2021 LUM"
-std::string Describe(const Record& r);  // "entry 15 (pay 2021-LUM-02, 2021-03-01)"
+std::string Describe(const Record& r);        // "entry 15 (pay 2021-LUM-02, 2021-03-01)"
 
 // Turns a FoldState into the public State; `records` and `compact` hold each record index.
 State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records,

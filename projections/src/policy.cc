@@ -92,8 +92,8 @@ std::string PerUnitLine(const YearRules& rules, const std::string& unit_name,
 
 std::string ReportsLine(int report_year, Date deadline, const std::string& unit_name,
                         const std::vector<const GrantFacts*>& missing) {
-  return std::to_string(report_year) + " grants need an approved report by " +
-         deadline.ToString() + "; " + unit_name + " has none for " + Ids(missing);
+  return std::to_string(report_year) + " grants need an approved report by " + deadline.ToString() +
+         "; " + unit_name + " has none for " + Ids(missing);
 }
 
 std::string YearsInRowLine(const YearRules& rules, std::string_view project_id, const Run& run) {

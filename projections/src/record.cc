@@ -22,9 +22,12 @@ Result<Date> OptionalDate(uint32_t packed, const char* field) {
 
 Result<Programme> ToProgramme(schema::Programme p) {
   switch (p) {
-    case schema::Programme::LUM: return Programme::kLum;
-    case schema::Programme::MUL: return Programme::kMul;
-    default: return Status::InvalidArgument("programme is not LUM or MUL");
+    case schema::Programme::LUM:
+      return Programme::kLum;
+    case schema::Programme::MUL:
+      return Programme::kMul;
+    default:
+      return Status::InvalidArgument("programme is not LUM or MUL");
   }
 }
 
@@ -103,9 +106,14 @@ Result<Record> Convert(const DecodedEntry& entry) {
       auto a = body.getApply();
       auto programme = ToProgramme(a.getProgramme());
       if (!programme.ok()) return programme.status();
-      r.body = Application{Str(a.getApplicationId()), a.getYear(),         *programme,
-                           Strings(a.getUnits()),     Str(a.getProjectId()), Str(a.getTitle()),
-                           Money::FromOre(a.getAmountOre()), Str(a.getPurpose())};
+      r.body = Application{Str(a.getApplicationId()),
+                           a.getYear(),
+                           *programme,
+                           Strings(a.getUnits()),
+                           Str(a.getProjectId()),
+                           Str(a.getTitle()),
+                           Money::FromOre(a.getAmountOre()),
+                           Str(a.getPurpose())};
       break;
     }
     case Event::Body::DECIDE: {
@@ -116,8 +124,8 @@ Result<Record> Convert(const DecodedEntry& entry) {
     }
     case Event::Body::PAY: {
       auto p = body.getPay();
-      r.body = Payout{Str(p.getApplicationId()), Money::FromOre(p.getAmountOre()),
-                      Str(p.getVoucher())};
+      r.body =
+          Payout{Str(p.getApplicationId()), Money::FromOre(p.getAmountOre()), Str(p.getVoucher())};
       break;
     }
     case Event::Body::REPORT_SUBMIT: {
@@ -159,26 +167,41 @@ Result<Record> Convert(const DecodedEntry& entry) {
 
 const char* ProgrammeName(Programme p) {
   switch (p) {
-    case Programme::kLum: return "LUM";
-    case Programme::kMul: return "MUL";
-    default: return "?";
+    case Programme::kLum:
+      return "LUM";
+    case Programme::kMul:
+      return "MUL";
+    default:
+      return "?";
   }
 }
 
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kOther: return "other";
-    case Kind::kYearRules: return "year-open";
-    case Kind::kAppropriation: return "appropriate";
-    case Kind::kApplication: return "apply";
-    case Kind::kDecision: return "decide";
-    case Kind::kPayout: return "pay";
-    case Kind::kReportSubmission: return "report-submit";
-    case Kind::kReportReview: return "report-review";
-    case Kind::kRepaymentNotice: return "repay-notice";
-    case Kind::kRepaymentReceipt: return "repay-receive";
-    case Kind::kUnitAdded: return "unit-add";
-    case Kind::kVoid: return "void";
+    case Kind::kOther:
+      return "other";
+    case Kind::kYearRules:
+      return "year-open";
+    case Kind::kAppropriation:
+      return "appropriate";
+    case Kind::kApplication:
+      return "apply";
+    case Kind::kDecision:
+      return "decide";
+    case Kind::kPayout:
+      return "pay";
+    case Kind::kReportSubmission:
+      return "report-submit";
+    case Kind::kReportReview:
+      return "report-review";
+    case Kind::kRepaymentNotice:
+      return "repay-notice";
+    case Kind::kRepaymentReceipt:
+      return "repay-receive";
+    case Kind::kUnitAdded:
+      return "unit-add";
+    case Kind::kVoid:
+      return "void";
   }
   return "?";
 }

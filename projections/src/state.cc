@@ -16,37 +16,56 @@ QueryTime QueryTime::AsOf(Date as_of) {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kUndecided: return "undecided";
-    case Outcome::kGranted: return "granted";
-    case Outcome::kPartlyGranted: return "partly granted";
-    case Outcome::kRejected: return "rejected";
+    case Outcome::kUndecided:
+      return "undecided";
+    case Outcome::kGranted:
+      return "granted";
+    case Outcome::kPartlyGranted:
+      return "partly granted";
+    case Outcome::kRejected:
+      return "rejected";
   }
   return "?";
 }
 
 const char* ReportStatusName(ReportStatus s) {
   switch (s) {
-    case ReportStatus::kNone: return "none";
-    case ReportStatus::kSubmitted: return "submitted";
-    case ReportStatus::kApproved: return "approved";
-    case ReportStatus::kReturned: return "returned";
+    case ReportStatus::kNone:
+      return "none";
+    case ReportStatus::kSubmitted:
+      return "submitted";
+    case ReportStatus::kApproved:
+      return "approved";
+    case ReportStatus::kReturned:
+      return "returned";
   }
   return "?";
 }
 
 const char* GrantStateName(GrantState s) {
   switch (s) {
-    case GrantState::kSubmitted: return "submitted";
-    case GrantState::kGranted: return "granted";
-    case GrantState::kPartlyGranted: return "partly granted";
-    case GrantState::kRejected: return "rejected";
-    case GrantState::kPaid: return "paid";
-    case GrantState::kReported: return "reported";
-    case GrantState::kApproved: return "approved";
-    case GrantState::kReturned: return "returned";
-    case GrantState::kRepaymentNoticed: return "repayment noticed";
-    case GrantState::kRepaid: return "repaid";
-    case GrantState::kClosed: return "closed";
+    case GrantState::kSubmitted:
+      return "submitted";
+    case GrantState::kGranted:
+      return "granted";
+    case GrantState::kPartlyGranted:
+      return "partly granted";
+    case GrantState::kRejected:
+      return "rejected";
+    case GrantState::kPaid:
+      return "paid";
+    case GrantState::kReported:
+      return "reported";
+    case GrantState::kApproved:
+      return "approved";
+    case GrantState::kReturned:
+      return "returned";
+    case GrantState::kRepaymentNoticed:
+      return "repayment noticed";
+    case GrantState::kRepaid:
+      return "repaid";
+    case GrantState::kClosed:
+      return "closed";
   }
   return "?";
 }
@@ -63,9 +82,9 @@ Money Grant::RepaymentOutstanding() const {
 }
 
 const Grant* State::FindGrant(const std::string& application_id) const {
-  auto it = std::lower_bound(
-      grants.begin(), grants.end(), application_id,
-      [](const Grant& g, const std::string& id) { return g.application_id < id; });
+  auto it =
+      std::lower_bound(grants.begin(), grants.end(), application_id,
+                       [](const Grant& g, const std::string& id) { return g.application_id < id; });
   return it != grants.end() && it->application_id == application_id ? &*it : nullptr;
 }
 
@@ -84,8 +103,9 @@ const YearRules* State::FindRules(int year, Programme p) const {
 }
 
 const UnitInfo* State::FindUnit(const std::string& unit_id) const {
-  auto it = std::lower_bound(units.begin(), units.end(), unit_id,
-                             [](const UnitInfo& u, const std::string& id) { return u.unit_id < id; });
+  auto it =
+      std::lower_bound(units.begin(), units.end(), unit_id,
+                       [](const UnitInfo& u, const std::string& id) { return u.unit_id < id; });
   return it != units.end() && it->unit_id == unit_id ? &*it : nullptr;
 }
 

@@ -53,21 +53,52 @@ uint32_t Primary(uint32_t cp) {
   if (cp >= 'a' && cp <= 'z') return 0x200 + (cp - 'a');
   if (cp >= 'A' && cp <= 'Z') return 0x200 + (cp - 'A');
   switch (cp) {
-    case 0xE5: case 0xC5: return 0x21A;              // å Å
-    case 0xE4: case 0xC4: case 0xE6: case 0xC6:      // ä Ä æ Æ
+    case 0xE5:
+    case 0xC5:
+      return 0x21A;  // å Å
+    case 0xE4:
+    case 0xC4:
+    case 0xE6:
+    case 0xC6:  // ä Ä æ Æ
       return 0x21B;
-    case 0xF6: case 0xD6: case 0xF8: case 0xD8:      // ö Ö ø Ø
+    case 0xF6:
+    case 0xD6:
+    case 0xF8:
+    case 0xD8:  // ö Ö ø Ø
       return 0x21C;
-    case 0xE9: case 0xC9: case 0xE8: case 0xC8: case 0xEA: case 0xCA: case 0xEB: case 0xCB:
-      return 0x200 + ('e' - 'a');                     // é è ê ë
-    case 0xFC: case 0xDC: return 0x200 + ('y' - 'a');  // ü sorts as y in Swedish
-    case 0xE1: case 0xC1: case 0xE0: case 0xC0: case 0xE2: case 0xC2:
-      return 0x200;                                   // á à â
-    case 0xED: case 0xCD: return 0x200 + ('i' - 'a');  // í
-    case 0xF3: case 0xD3: return 0x200 + ('o' - 'a');  // ó
-    case 0x2013: case 0x2014: return '-';             // en and em dash sort as a hyphen
-    case 0xA0: case 0x202F: return ' ';
-    default: break;
+    case 0xE9:
+    case 0xC9:
+    case 0xE8:
+    case 0xC8:
+    case 0xEA:
+    case 0xCA:
+    case 0xEB:
+    case 0xCB:
+      return 0x200 + ('e' - 'a');  // é è ê ë
+    case 0xFC:
+    case 0xDC:
+      return 0x200 + ('y' - 'a');  // ü sorts as y in Swedish
+    case 0xE1:
+    case 0xC1:
+    case 0xE0:
+    case 0xC0:
+    case 0xE2:
+    case 0xC2:
+      return 0x200;  // á à â
+    case 0xED:
+    case 0xCD:
+      return 0x200 + ('i' - 'a');  // í
+    case 0xF3:
+    case 0xD3:
+      return 0x200 + ('o' - 'a');  // ó
+    case 0x2013:
+    case 0x2014:
+      return '-';  // en and em dash sort as a hyphen
+    case 0xA0:
+    case 0x202F:
+      return ' ';
+    default:
+      break;
   }
   if (cp < 0x80) return cp;  // punctuation and spaces
   return 0x1000 + cp;

@@ -54,7 +54,8 @@ std::vector<UnitEligibility> Eligibility(const State& state, int year) {
       if (rules->max_years_in_row > 0) {
         std::vector<std::string_view> seen;
         for (const auto& f : facts) {
-          if (f.programme != p || f.year >= year || f.granted == 0 || f.project_id.empty()) continue;
+          if (f.programme != p || f.year >= year || f.granted == 0 || f.project_id.empty())
+            continue;
           if (std::find(f.units->begin(), f.units->end(), unit.unit_id) == f.units->end()) continue;
           if (std::find(seen.begin(), seen.end(), f.project_id) != seen.end()) continue;
           seen.push_back(f.project_id);

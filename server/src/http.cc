@@ -1,23 +1,26 @@
 // HTTP/1.1 mechanics on Boost.Asio and Beast: accepting, TLS, reading requests within the limits,
 // timeouts, writing responses, the request log and the graceful stop. What a request means is
 // Service's business (service.h). This is the only file of the server that includes Beast.
-// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility> (C++20).
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>, so it must
+// come before any Boost header; the block keeps include sorting from moving it.
+// clang-format off
 #include <utility>
+// clang-format on
 
+#include <openssl/ssl.h>
+
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-
-#include <atomic>
 #include <cassert>
 #include <cctype>
 #include <charconv>
 #include <chrono>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -84,13 +87,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       if constexpr (kTls) {
         self->Arm();
         self->reading_ = true;
-        self->stream_.async_handshake(asio::ssl::stream_base::server,
-                                      [self](beast::error_code ec) {
-                                        self->reading_ = false;
-                                        self->timer_.cancel();
-                                        if (ec) return self->Close();
-                                        self->ReadHeader();
-                                      });
+        self->stream_.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code ec) {
+          self->reading_ = false;
+          self->timer_.cancel();
+          if (ec) return self->Close();
+          self->ReadHeader();
+        });
       } else {
         self->ReadHeader();
       }
@@ -135,10 +137,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     timed_out_ = false;
     reading_ = true;
     Arm();
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -160,10 +161,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRequest(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -182,15 +182,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Close();
     }
     if (ec == http::error::header_limit) {
-      return Refuse(http::status::request_header_fields_too_large,
-                    "the request line and headers exceed " + std::to_string(kHeaderBytesMax) +
-                        " bytes");
+      return Refuse(
+          http::status::request_header_fields_too_large,
+          "the request line and headers exceed " + std::to_string(kHeaderBytesMax) + " bytes");
     }
     if (ec == http::error::body_limit) {
       return Refuse(http::status::payload_too_large,
                     "the request body exceeds " + std::to_string(kRequestBodyBytesMax) + " bytes");
     }
-    if (ec.category() == http::make_error_code(http::error::bad_target).category() || ec == beast::error::timeout) {
+    if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
+        ec == beast::error::timeout) {
       return Refuse(http::status::bad_request, "malformed HTTP request: " + ec.message());
     }
     Close();
@@ -198,9 +199,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Answers a request that could not be read, then closes the connection.
   void Refuse(http::status status, const std::string& why) {
-    HttpResponse r = internal::ErrorResponse(static_cast<int>(status), Status::InvalidArgument(why));
-    method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string())
-                                                   : "-";
+    HttpResponse r =
+        internal::ErrorResponse(static_cast<int>(status), Status::InvalidArgument(why));
+    method_ =
+        parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     target_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
     if (target_.size() > 256) target_ = target_.substr(0, 256) + "..";
     if (started_ == Clock::time_point()) started_ = Clock::now();
@@ -235,8 +237,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Write(HttpResponse r) {
-    const double ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
     if (shared_->log) {
       char duration[32];
       std::snprintf(duration, sizeof duration, "%.1fms", ms);

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "format.h"   // SummarizeEvent: the same one-line summary `log` prints
+#include "format.h"  // SummarizeEvent: the same one-line summary `log` prints
 #include "ledger/authority.h"
 #include "ledger/merkle.h"
 #include "ledger/proof_json.h"
@@ -254,23 +254,22 @@ void Service::Handle(const HttpRequest& request, Respond respond) {
       std::lock_guard lock(queue_mutex_);
       draining = draining_;
     }
-    return respond(JsonResponse(draining ? 503 : 200,
-                                {{"status", draining ? "stopping" : "ok"},
-                                 {"size", ledger_->size()}}));
+    return respond(JsonResponse(draining ? 503 : 200, {{"status", draining ? "stopping" : "ok"},
+                                                       {"size", ledger_->size()}}));
   }
   if (path == "/v1/entries" && request.method == "POST") {
     return HandleAppend(request, std::move(respond));
   }
   if (request.method != "GET") {
-    return respond(ErrorResponse(405, Status::InvalidArgument(
-                                          "use GET for " + path +
-                                          (path == "/v1/entries" ? " (or POST to append)" : ""))));
+    return respond(ErrorResponse(
+        405, Status::InvalidArgument("use GET for " + path +
+                                     (path == "/v1/entries" ? " (or POST to append)" : ""))));
   }
   HttpResponse refusal;
   std::string key_id;
   // The pages read with a session cookie instead of signed headers (web.h).
-  const bool signed_read = !request.Header("x-fouledger-signature").empty() ||
-                           request.Header("cookie").empty();
+  const bool signed_read =
+      !request.Header("x-fouledger-signature").empty() || request.Header("cookie").empty();
   if (!(signed_read ? Authenticate(request, &refusal, &key_id)
                     : web_->Authenticate(request, &refusal, &key_id))) {
     return respond(std::move(refusal));
@@ -313,9 +312,9 @@ void Service::HandleAppend(const HttpRequest& request, Respond respond) {
   }
   if (signature->size() != kSignatureBytes) {
     return respond(ErrorResponse(
-        401, Status::Refused("signature is " + std::to_string(signature->size()) +
-                             " bytes; an Ed25519 signature is " +
-                             std::to_string(kSignatureBytes))));
+        401,
+        Status::Refused("signature is " + std::to_string(signature->size()) +
+                        " bytes; an Ed25519 signature is " + std::to_string(kSignatureBytes))));
   }
   auto decoded = DecodedEvent::Decode(event->data(), event->size());
   if (!decoded.ok()) return bad("event: " + decoded.status().message());
@@ -333,10 +332,10 @@ void Service::HandleAppend(const HttpRequest& request, Respond respond) {
       const bool stopping = draining_;
       lock.unlock();
       HttpResponse r = ErrorResponse(
-          503, Status::IOError(stopping ? "the server is stopping; retry on another or later"
-                                        : "too many appends waiting (" +
-                                              std::to_string(kPendingAppendsMax) +
-                                              "); retry shortly"));
+          503,
+          Status::IOError(stopping ? "the server is stopping; retry on another or later"
+                                   : "too many appends waiting (" +
+                                         std::to_string(kPendingAppendsMax) + "); retry shortly"));
       r.headers.emplace_back("Retry-After", "1");
       r.key_id = p.key_id;
       return p.respond(std::move(r));
@@ -405,11 +404,10 @@ void Service::Commit(std::vector<Pending>* batch) {
     HttpResponse r;
     if (o.ok()) {
       const bool duplicate = o->duplicate || answered[u];
-      r = JsonResponse(duplicate ? 200 : 201,
-                       {{"seq", o->seq},
-                        {"recordedAt", o->recorded_at.ToString()},
-                        {"leafHash", ToHex(o->leaf_hash)},
-                        {"duplicate", duplicate}});
+      r = JsonResponse(duplicate ? 200 : 201, {{"seq", o->seq},
+                                               {"recordedAt", o->recorded_at.ToString()},
+                                               {"leafHash", ToHex(o->leaf_hash)},
+                                               {"duplicate", duplicate}});
     } else {
       const int http = refusal_status[u] != 0 ? refusal_status[u] : HttpStatusOf(o.status());
       r = ErrorResponse(http, o.status());
@@ -446,8 +444,7 @@ int Service::RefusalHttpStatus(const SignedEvent& e) const {
 
 // --- Reads -----------------------------------------------------------------------------------
 
-bool Service::Authenticate(const HttpRequest& request, HttpResponse* refusal,
-                           std::string* key_id) {
+bool Service::Authenticate(const HttpRequest& request, HttpResponse* refusal, std::string* key_id) {
   auto refuse = [&](int http, const std::string& why) {
     *refusal = ErrorResponse(http, Status::Refused(why));
     if (http == 401) refusal->headers.emplace_back("WWW-Authenticate", "Fouledger-Ed25519");
@@ -458,8 +455,9 @@ bool Service::Authenticate(const HttpRequest& request, HttpResponse* refusal,
   const std::string nonce = request.Header("x-fouledger-nonce");
   const std::string signature_b64 = request.Header("x-fouledger-signature");
   if (key_hex.empty() || timestamp.empty() || nonce.empty() || signature_b64.empty()) {
-    return refuse(401, "reads must be signed by an enrolled key (headers X-Fouledger-Key-Id, "
-                       "-Timestamp, -Nonce, -Signature; see docs/api.md)");
+    return refuse(401,
+                  "reads must be signed by an enrolled key (headers X-Fouledger-Key-Id, "
+                  "-Timestamp, -Nonce, -Signature; see docs/api.md)");
   }
   auto key_bytes = FromHex(key_hex);
   if (!key_bytes.ok() || key_bytes->size() != 32) {
@@ -478,7 +476,8 @@ bool Service::Authenticate(const HttpRequest& request, HttpResponse* refusal,
     return refuse(401, "X-Fouledger-Timestamp must be an RFC 3339 time (2026-11-23T10:15:00Z)");
   }
   const Instant now = clock_();
-  const int64_t skew_us = std::chrono::duration_cast<std::chrono::microseconds>(kClockSkewMax).count();
+  const int64_t skew_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(kClockSkewMax).count();
   if (when->micros < now.micros - skew_us || when->micros > now.micros + skew_us) {
     return refuse(401, "request timestamp " + timestamp + " is more than " +
                            std::to_string(kClockSkewMax.count()) + " s from the server's clock (" +
@@ -494,8 +493,8 @@ bool Service::Authenticate(const HttpRequest& request, HttpResponse* refusal,
     const KeyRecord* key = ledger_->authority().FindKey(id);
     if (key == nullptr) return refuse(401, "key " + *key_id + " is not enrolled in this ledger");
     if (key->revoked_seq) {
-      return refuse(403, "key " + *key_id + " was revoked at entry " +
-                             std::to_string(*key->revoked_seq));
+      return refuse(
+          403, "key " + *key_id + " was revoked at entry " + std::to_string(*key->revoked_seq));
     }
     public_key = key->public_key;
   }
@@ -531,8 +530,9 @@ Service::NonceOutcome Service::RememberNonce(const std::string& key_and_nonce, I
   if (nonce_expiry_.count(key_and_nonce) != 0) return NonceOutcome::kReplayed;
   if (nonce_expiry_.size() >= kNoncesRememberedMax) return NonceOutcome::kFull;
   // A request dated up to kClockSkewMax ahead stays acceptable until 2 × kClockSkewMax from now.
-  const Instant expiry{now.micros + 2 * std::chrono::duration_cast<std::chrono::microseconds>(
-                                            kClockSkewMax).count()};
+  const Instant expiry{
+      now.micros +
+      2 * std::chrono::duration_cast<std::chrono::microseconds>(kClockSkewMax).count()};
   nonce_expiry_.emplace(key_and_nonce, expiry);
   nonce_by_expiry_.emplace(expiry, key_and_nonce);
   return NonceOutcome::kNew;
@@ -549,9 +549,9 @@ void Service::HandleRead(const HttpRequest& request, const std::string& key_id,
     respond(std::move(r));
   };
   auto send = [&](const json& j) { respond(JsonResponse(200, j, key_id)); };
-#define FOULEDGER_OR_FAIL(expr)    \
-  do {                             \
-    Status _st = (expr);           \
+#define FOULEDGER_OR_FAIL(expr)      \
+  do {                               \
+    Status _st = (expr);             \
     if (!_st.ok()) return fail(_st); \
   } while (0)
 
@@ -660,8 +660,8 @@ void Service::HandleRead(const HttpRequest& request, const std::string& key_id,
   if (!overdue.ok()) return fail(overdue.status());
   const std::string application = is_grant ? t.path.substr(std::string("/v1/grants/").size()) : "";
   if (is_grant && (application.empty() || application.size() > kIdBytesMax)) {
-    return fail(Status::InvalidArgument("an application id is 1 to " +
-                                        std::to_string(kIdBytesMax) + " bytes"));
+    return fail(Status::InvalidArgument("an application id is 1 to " + std::to_string(kIdBytesMax) +
+                                        " bytes"));
   }
 
   projections::State state;

@@ -97,7 +97,7 @@ class Service {
   std::unique_ptr<class Web> web_;  // pages and browser sessions (web.h)
 
   std::mutex nonce_mutex_;
-  std::map<std::string, Instant> nonce_expiry_;    // key id + nonce -> when it may be forgotten
+  std::map<std::string, Instant> nonce_expiry_;  // key id + nonce -> when it may be forgotten
   std::multimap<Instant, std::string> nonce_by_expiry_;
 };
 

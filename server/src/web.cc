@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "format.h"   // SummarizeEvent
+#include "format.h"  // SummarizeEvent
 #include "ledger/event.h"
 #include "projections/views.h"
 #include "reports.h"  // ParseQueryTime, ParseOutputFormat: the same parameters as the reports
@@ -143,7 +143,8 @@ bool Web::Handle(const HttpRequest& request, const std::string& path, const Resp
       return true;
     }
     if (path.rfind("/ui/assets/", 0) == 0) {
-      const WebAsset* a = FindAsset(std::string_view(path).substr(std::string("/ui/assets/").size()));
+      const WebAsset* a =
+          FindAsset(std::string_view(path).substr(std::string("/ui/assets/").size()));
       if (a == nullptr) {
         respond(ErrorResponse(404, Status::NotFound("no asset " + path.substr(0, 128))));
       } else {
@@ -205,9 +206,9 @@ HttpResponse Web::SignIn(const HttpRequest& request) {
   if (body.is_discarded() || !body.is_object() || !body.contains("keyId") ||
       !body.contains("challenge") || !body.contains("signature") || !body["keyId"].is_string() ||
       !body["challenge"].is_string() || !body["signature"].is_string() || body.size() != 3) {
-    return ErrorResponse(400, Status::InvalidArgument(
-                                  "the body must be {\"keyId\": hex, \"challenge\": hex, "
-                                  "\"signature\": base64}"));
+    return ErrorResponse(
+        400, Status::InvalidArgument("the body must be {\"keyId\": hex, \"challenge\": hex, "
+                                     "\"signature\": base64}"));
   }
   const std::string key_hex = body["keyId"];
   const std::string challenge = body["challenge"];
@@ -233,8 +234,8 @@ HttpResponse Web::SignIn(const HttpRequest& request) {
   const std::string short_id = ToHex(id.data(), 8);
   if (!key) return Refuse(401, "key " + short_id + " is not enrolled in this ledger");
   if (key->revoked_seq) {
-    return Refuse(403, "key " + short_id + " was revoked at entry " +
-                           std::to_string(*key->revoked_seq));
+    return Refuse(403,
+                  "key " + short_id + " was revoked at entry " + std::to_string(*key->revoked_seq));
   }
   const std::string message = LoginMessage(challenge);
   if (!VerifySignature(key->public_key, reinterpret_cast<const uint8_t*>(message.data()),
@@ -307,8 +308,9 @@ HttpResponse Web::SignOut(const HttpRequest& request) {
 }
 
 std::string Web::Cookie(const std::string& token, int64_t max_age_s) const {
-  return std::string(kSessionCookie) + "=" + token + "; Path=/; Max-Age=" +
-         std::to_string(max_age_s) + "; HttpOnly; SameSite=Strict" + (tls_ ? "; Secure" : "");
+  return std::string(kSessionCookie) + "=" + token +
+         "; Path=/; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Strict" +
+         (tls_ ? "; Secure" : "");
 }
 
 std::string Web::CookieToken(const HttpRequest& request) const {
@@ -353,8 +355,8 @@ bool Web::Authenticate(const HttpRequest& request, HttpResponse* refusal, std::s
   if (key->revoked_seq) {
     std::lock_guard lock(mutex_);
     sessions_.erase(token);  // revoked: the session ends now, not at its expiry
-    return refuse(403, "key " + *key_id + " was revoked at entry " +
-                           std::to_string(*key->revoked_seq));
+    return refuse(403,
+                  "key " + *key_id + " was revoked at entry " + std::to_string(*key->revoked_seq));
   }
   return true;
 }

@@ -40,8 +40,8 @@ Appropriation Appropriate(int year, Programme p, int64_t kr) {
 
 Application Apply(const std::string& id, int year, Programme p, std::vector<std::string> units,
                   const std::string& project, int64_t kr, const std::string& title) {
-  return Application{id, year, p, std::move(units), project, title.empty() ? id : title, Kr(kr),
-                     ""};
+  return Application{id,     year, p, std::move(units), project, title.empty() ? id : title,
+                     Kr(kr), ""};
 }
 
 Decision Decide(const std::string& id, int64_t kr, const std::string& override_text) {
@@ -68,8 +68,9 @@ Record Book::Make(const std::string& effective, Body body, const std::string& re
   Record r;
   r.seq = next_seq_;
   r.effective = D(effective);
-  Instant at = recorded.empty() ? Instant{Instant::StartOf(r.effective).micros + 12LL * 3600 * 1'000'000}
-                                : T(recorded);
+  Instant at = recorded.empty()
+                   ? Instant{Instant::StartOf(r.effective).micros + 12LL * 3600 * 1'000'000}
+                   : T(recorded);
   at.micros = std::max(at.micros, last_recorded_.micros + 1);
   r.recorded_at = at;
   r.body = std::move(body);
@@ -99,8 +100,7 @@ Status Book::Correct(uint64_t target, const std::string& effective, Body body,
   return Push(std::move(r));
 }
 
-Status Book::VoidEntry(uint64_t target, const std::string& effective,
-                       const std::string& recorded) {
+Status Book::VoidEntry(uint64_t target, const std::string& effective, const std::string& recorded) {
   return Push(Make(effective, Void{target, "makulerad"}, recorded));
 }
 
@@ -135,10 +135,10 @@ void Book::Standard2021() {
            {"sof", "Socialförvaltningen"}}) {
     Must(kDay, Unit(id, name, kDay));
   }
-  Must("2020-04-01", Rules(2021, Programme::kLum, 500'000, 2, "2020-05-04", "2020-09-21",
-                           "2021-06-07", 3));
-  Must("2020-04-01", Rules(2021, Programme::kMul, 25'000, 2, "2020-05-04", "2020-09-21",
-                           "2021-06-07", 0));
+  Must("2020-04-01",
+       Rules(2021, Programme::kLum, 500'000, 2, "2020-05-04", "2020-09-21", "2021-06-07", 3));
+  Must("2020-04-01",
+       Rules(2021, Programme::kMul, 25'000, 2, "2020-05-04", "2020-09-21", "2021-06-07", 0));
   Must("2020-12-16", Appropriate(2021, Programme::kLum, 3'000'000));
   Must("2020-12-16", Appropriate(2021, Programme::kMul, 110'000));
 }

@@ -14,8 +14,8 @@
 
 namespace fouledger::projections::testing {
 
-Date D(const std::string& text);       // "2021-06-07"; asserts it parses
-Instant T(const std::string& text);    // "2021-07-01" (end of day) or RFC 3339
+Date D(const std::string& text);     // "2021-06-07"; asserts it parses
+Instant T(const std::string& text);  // "2021-07-01" (end of day) or RFC 3339
 Money Kr(int64_t kronor);
 
 // Body makers (amounts in kronor).
@@ -42,8 +42,7 @@ class Book {
   Status Add(const std::string& effective, Body body, const std::string& recorded = "");
   Status Correct(uint64_t target, const std::string& effective, Body body,
                  const std::string& recorded = "");
-  Status VoidEntry(uint64_t target, const std::string& effective,
-                   const std::string& recorded = "");
+  Status VoidEntry(uint64_t target, const std::string& effective, const std::string& recorded = "");
   // Add and expect success; returns the seq.
   uint64_t Must(const std::string& effective, Body body, const std::string& recorded = "");
   uint64_t MustCorrect(uint64_t target, const std::string& effective, Body body,

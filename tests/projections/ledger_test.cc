@@ -1,8 +1,9 @@
 // The Engine as the Ledger's AppendValidator: signed events, RocksDB, refusals through Append,
 // and the same state after reopening (replay through RecordFromEntry and Apply).
-#include <gtest/gtest.h>
+#include "ledger/ledger.h"
 
 #include <capnp/message.h>
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <functional>
@@ -10,7 +11,6 @@
 
 #include "fixture.h"
 #include "ledger/event.h"
-#include "ledger/ledger.h"
 
 namespace fouledger::projections::testing {
 namespace {
@@ -61,7 +61,8 @@ SignedEvent Sign(const SigningKey& key, const std::string& date, const BodyFill&
 class LedgerEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto created = Ledger::Create(Options(&engine), "fouledger.test/projections", admin.public_key());
+    auto created =
+        Ledger::Create(Options(&engine), "fouledger.test/projections", admin.public_key());
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     ledger = std::move(created).value();
     Must(Sign(admin, "2020-01-01", [](auto b) {
@@ -160,12 +161,15 @@ TEST_F(LedgerEngineTest, StateSurvivesReopening) {
     p.setAmountOre(Kr(400'000).ore());
   }));
   // A correction through the ledger: the decision cannot go below what was paid.
-  auto refused = ledger->Append(Sign(board, "2020-12-16", [](auto b) {
-    auto d = b.initDecide();
-    d.setApplicationId("2021-LUM-01");
-    d.setGrantedOre(Kr(300'000).ore());
-    d.setReason("rättad");
-  }, decision));
+  auto refused = ledger->Append(Sign(
+      board, "2020-12-16",
+      [](auto b) {
+        auto d = b.initDecide();
+        d.setApplicationId("2021-LUM-01");
+        d.setGrantedOre(Kr(300'000).ore());
+        d.setReason("rättad");
+      },
+      decision));
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("correcting entry " + std::to_string(decision)),
             std::string::npos)

@@ -31,8 +31,8 @@ uint64_t Mapped(const SeqMap& m, uint64_t seq) {
 std::string Dump(const State& s, const SeqMap& m) {
   std::ostringstream o;
   for (const auto& r : s.rules) {
-    o << "rules " << r.rules.year << ProgrammeName(r.rules.programme) << " cap " << r.rules.cap.ore()
-      << " seq " << Mapped(m, r.seq) << "\n";
+    o << "rules " << r.rules.year << ProgrammeName(r.rules.programme) << " cap "
+      << r.rules.cap.ore() << " seq " << Mapped(m, r.seq) << "\n";
   }
   for (const auto& b : s.budgets) {
     o << "budget " << b.year << ProgrammeName(b.programme) << " " << b.appropriated.ore() << " "
@@ -95,16 +95,37 @@ class Generator {
       const int64_t kr = Pick(0, 6) * 50'000;
       const int choice = Pick(0, 13);
       switch (choice) {
-        case 0: push(eff, Rules(2021, Programme::kLum, 500'000, Pick(0, 2), "", "", "2021-06-07", 3)); break;
-        case 1: push(eff, Appropriate(2021, Programme::kLum, kr * 4)); break;
-        case 2: push(eff, Apply(app, 2021, Programme::kLum, {Pick(0, 1) ? "farsta" : "skarpnack"}, "p" + app, kr)); break;
-        case 3: push(eff, Decide(app, kr)); break;
-        case 4: push(eff, Pay(app, kr)); break;
-        case 5: push(eff, Report(app, kr)); break;
-        case 6: push(eff, Review(app, Pick(0, 1) == 1)); break;
-        case 7: push(eff, Notice(app, kr)); break;
-        case 8: push(eff, Receive(app, kr)); break;
-        case 9: push(eff, Unit("farsta", Pick(0, 1) ? "Farsta SDF" : "Farsta")); break;
+        case 0:
+          push(eff, Rules(2021, Programme::kLum, 500'000, Pick(0, 2), "", "", "2021-06-07", 3));
+          break;
+        case 1:
+          push(eff, Appropriate(2021, Programme::kLum, kr * 4));
+          break;
+        case 2:
+          push(eff, Apply(app, 2021, Programme::kLum, {Pick(0, 1) ? "farsta" : "skarpnack"},
+                          "p" + app, kr));
+          break;
+        case 3:
+          push(eff, Decide(app, kr));
+          break;
+        case 4:
+          push(eff, Pay(app, kr));
+          break;
+        case 5:
+          push(eff, Report(app, kr));
+          break;
+        case 6:
+          push(eff, Review(app, Pick(0, 1) == 1));
+          break;
+        case 7:
+          push(eff, Notice(app, kr));
+          break;
+        case 8:
+          push(eff, Receive(app, kr));
+          break;
+        case 9:
+          push(eff, Unit("farsta", Pick(0, 1) ? "Farsta SDF" : "Farsta"));
+          break;
         default: {
           // A correction or a void of a current, foldable entry.
           std::set<uint64_t> gone;
@@ -118,17 +139,20 @@ class Generator {
             }
           }
           if (current.empty()) break;
-          const Record target = *current[static_cast<size_t>(Pick(0, static_cast<int>(current.size()) - 1))];
+          const Record target =
+              *current[static_cast<size_t>(Pick(0, static_cast<int>(current.size()) - 1))];
           if (choice >= 12) {
             push(eff, Void{target.seq, "makulerad"});
           } else {
             Body body = target.body;
-            std::visit([&](auto& b) {
-              if constexpr (requires { b.amount; }) b.amount = Kr(kr);
-              if constexpr (requires { b.asked; }) b.asked = Kr(kr);
-              if constexpr (requires { b.granted; }) b.granted = Kr(kr);
-              if constexpr (requires { b.spent; }) b.spent = Kr(kr);
-            }, body);
+            std::visit(
+                [&](auto& b) {
+                  if constexpr (requires { b.amount; }) b.amount = Kr(kr);
+                  if constexpr (requires { b.asked; }) b.asked = Kr(kr);
+                  if constexpr (requires { b.granted; }) b.granted = Kr(kr);
+                  if constexpr (requires { b.spent; }) b.spent = Kr(kr);
+                },
+                body);
             push(Pick(0, 1) ? target.effective : eff, std::move(body), target.seq);
           }
         }

@@ -24,7 +24,8 @@ class RulesTest : public ::testing::Test {
 // --- applications ------------------------------------------------------------------------
 
 TEST_F(RulesTest, ApplicationWithinCapAndWindowIsAccepted) {
-  EXPECT_TRUE(book.Add("2020-09-21", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p1", 500'000)).ok());
+  EXPECT_TRUE(
+      book.Add("2020-09-21", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p1", 500'000)).ok());
 }
 
 TEST_F(RulesTest, ApplicationAboveCapIsRefusedWithTheExactLine) {
@@ -47,19 +48,21 @@ TEST_F(RulesTest, ApplicationOutsideTheWindowIsRefused) {
   EXPECT_EQ(st.message(),
             "2021 LUM application window is 2020-05-04 – 2020-09-21; application is dated "
             "2020-09-22");
-  EXPECT_TRUE(book.Add("2020-05-03", Apply("2021-LUM-02", 2021, LUM, {"farsta"}, "p", 1)).IsRefused());
+  EXPECT_TRUE(
+      book.Add("2020-05-03", Apply("2021-LUM-02", 2021, LUM, {"farsta"}, "p", 1)).IsRefused());
   EXPECT_TRUE(book.Add("2020-05-04", Apply("2021-LUM-02", 2021, LUM, {"farsta"}, "p", 1)).ok());
 }
 
 TEST_F(RulesTest, YearRulesOnceThenOnlyCorrections) {
   Status st = book.Add("2020-04-02", Rules(2021, LUM, 400'000, 2, "2020-05-04", "2020-09-21"));
   ASSERT_TRUE(st.IsRefused());
-  EXPECT_NE(st.message().find("2021 LUM is already open (entry 7)"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("2021 LUM is already open (entry 7)"), std::string::npos)
+      << st.message();
   // Correcting the rules lowers the cap for applications checked afterwards.
   book.MustCorrect(7, "2020-04-02", Rules(2021, LUM, 400'000, 2, "2020-05-04", "2020-09-21"));
-  EXPECT_EQ(book.Add("2020-09-01", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p", 450'000))
-                .message(),
-            "2021 LUM cap is 400 000 kr; application asks 450 000 kr");
+  EXPECT_EQ(
+      book.Add("2020-09-01", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p", 450'000)).message(),
+      "2021 LUM cap is 400 000 kr; application asks 450 000 kr");
 }
 
 // --- decisions ---------------------------------------------------------------------------
@@ -91,8 +94,8 @@ TEST_F(RulesTest, DecisionCannotGrantMoreThanAskedEvenWithOverride) {
 TEST_F(RulesTest, DecisionAboveCapNeedsAnOverride) {
   // The cap was lowered after the application came in (a correction of the year's rules).
   book.Must("2020-09-01", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p", 500'000));
-  book.MustCorrect(7, "2020-10-01", Rules(2021, LUM, 400'000, 2, "2020-05-04", "2020-09-21",
-                                          "2021-06-07", 3));
+  book.MustCorrect(7, "2020-10-01",
+                   Rules(2021, LUM, 400'000, 2, "2020-05-04", "2020-09-21", "2021-06-07", 3));
   Status st = book.Add("2020-12-16", Decide("2021-LUM-01", 450'000));
   ASSERT_TRUE(st.IsRefused());
   EXPECT_EQ(st.message(),
@@ -171,8 +174,8 @@ class ReportRuleTest : public RulesTest {
     RulesTest::SetUp();
     Granted("2021-LUM-01", "farsta", 500'000, 500'000, "vaga-anmala");
     book.Must("2021-02-01", Pay("2021-LUM-01", 500'000));
-    book.Must("2021-04-01", Rules(2022, LUM, 500'000, 2, "2021-05-05", "2021-09-10",
-                                  "2022-06-06", 3));
+    book.Must("2021-04-01",
+              Rules(2022, LUM, 500'000, 2, "2021-05-05", "2021-09-10", "2022-06-06", 3));
     book.Must("2021-12-15", Appropriate(2022, LUM, 3'705'000));
     book.Must("2021-09-10", Apply("2022-LUM-01", 2022, LUM, {"farsta"}, "ny", 200'000));
   }
@@ -227,8 +230,8 @@ TEST(YearsInRowTest, HasselbyVallingbyFourthYearIsRefusedOrOverridden) {
   for (int year = 2020; year <= 2023; ++year) {
     const std::string y = std::to_string(year);
     const std::string prev = std::to_string(year - 1);
-    book.Must(prev + "-04-01", Rules(year, LUM, 500'000, 2, prev + "-05-01", prev + "-09-20",
-                                     y + "-06-07", 3));
+    book.Must(prev + "-04-01",
+              Rules(year, LUM, 500'000, 2, prev + "-05-01", prev + "-09-20", y + "-06-07", 3));
     book.Must(prev + "-12-01", Appropriate(year, LUM, 3'000'000));
   }
   for (int year = 2020; year <= 2022; ++year) {
@@ -241,7 +244,8 @@ TEST(YearsInRowTest, HasselbyVallingbyFourthYearIsRefusedOrOverridden) {
     book.Must(std::to_string(year) + "-11-01", Review(id, true));
   }
   EXPECT_EQ(book.Latest().FindGrant("2022-LUM-01")->years_in_row, 3);
-  book.Must("2022-09-20", Apply("2023-LUM-01", 2023, LUM, {"hasselby-vallingby"}, project, 500'000));
+  book.Must("2022-09-20",
+            Apply("2023-LUM-01", 2023, LUM, {"hasselby-vallingby"}, project, 500'000));
   Status st = book.Add("2022-12-16", Decide("2023-LUM-01", 500'000));
   ASSERT_TRUE(st.IsRefused());
   EXPECT_EQ(st.message(),
@@ -255,7 +259,8 @@ TEST(YearsInRowTest, HasselbyVallingbyFourthYearIsRefusedOrOverridden) {
   ASSERT_EQ(e[0].projects_at_limit.size(), 1u);
   EXPECT_EQ(e[0].projects_at_limit[0], project);
   // The board may still fund it, with a reason, which is kept.
-  EXPECT_TRUE(book.Add("2022-12-16", Decide("2023-LUM-01", 500'000, "sista året, särskilt beslut")).ok());
+  EXPECT_TRUE(
+      book.Add("2022-12-16", Decide("2023-LUM-01", 500'000, "sista året, särskilt beslut")).ok());
   const State latest = book.Latest();
   const Grant* g = latest.FindGrant("2023-LUM-01");
   EXPECT_EQ(g->years_in_row, 4);

@@ -26,7 +26,7 @@ Money M(const std::string& text) {
 
 // Assumptions the seeds leave open (see data/seeds/README.md), made only for this fixture:
 constexpr const char* kDecided2022 = "2021-12-15";  // seed 001 gives no meeting date
-constexpr int64_t kAmount2020 = 500'000;             // 2020-LUM-01's amount is unknown
+constexpr int64_t kAmount2020 = 500'000;            // 2020-LUM-01's amount is unknown
 
 class SeedsTest : public ::testing::Test {
  protected:
@@ -47,7 +47,8 @@ class SeedsTest : public ::testing::Test {
       r.window_from = D(rules.field(i, "window_from"));
       r.window_to = D(rules.field(i, "window_to"));
       if (!rules.field(i, "notice_by").empty()) r.notice_by = D(rules.field(i, "notice_by"));
-      if (!rules.field(i, "max_years").empty()) r.max_years_in_row = std::stoi(rules.field(i, "max_years"));
+      if (!rules.field(i, "max_years").empty())
+        r.max_years_in_row = std::stoi(rules.field(i, "max_years"));
       r.criteria = rules.field(i, "criteria");
       if (!rules.field(i, "reports_for_year").empty()) {
         r.reports_for_year = std::stoi(rules.field(i, "reports_for_year"));
@@ -65,12 +66,14 @@ class SeedsTest : public ::testing::Test {
     CsvTable appropriations = Load("appropriations.csv");
     for (size_t i = 0; i < appropriations.size(); ++i) {
       const std::string date = appropriations.field(i, "date");
-      book.Must(date.empty() ? kDecided2022 : date,
-                Appropriation{std::stoi(appropriations.field(i, "year")),
-                              P(appropriations.field(i, "programme")),
-                              M(appropriations.field(i, "amount")), appropriations.field(i, "case")});
+      book.Must(
+          date.empty() ? kDecided2022 : date,
+          Appropriation{std::stoi(appropriations.field(i, "year")),
+                        P(appropriations.field(i, "programme")),
+                        M(appropriations.field(i, "amount")), appropriations.field(i, "case")});
     }
-    for (const char* file : {"applications-2020.csv", "applications-2021.csv", "applications-2022.csv"}) {
+    for (const char* file :
+         {"applications-2020.csv", "applications-2021.csv", "applications-2022.csv"}) {
       CsvTable apps = Load(file);
       for (size_t i = 0; i < apps.size(); ++i) {
         const std::string id = apps.field(i, "id");
@@ -88,7 +91,8 @@ class SeedsTest : public ::testing::Test {
         const std::string decided = apps.field(i, "decided");
         Decision d{id, unknown ? Kr(kAmount2020) : M(apps.field(i, "granted")),
                    apps.field(i, "reason"), apps.field(i, "case"), ""};
-        st = book.Add(decided.empty() ? (a.year == 2020 ? "2019-12-16" : kDecided2022) : decided, d);
+        st =
+            book.Add(decided.empty() ? (a.year == 2020 ? "2019-12-16" : kDecided2022) : decided, d);
         ASSERT_TRUE(st.ok()) << id << ": " << st.ToString();
       }
     }
@@ -143,8 +147,8 @@ TEST_F(SeedsTest, HasselbyVallingbyFourthYearIsRefused) {
   EXPECT_EQ(s.FindGrant("2022-LUM-02")->years_in_row, 3);
   EXPECT_EQ(s.FindGrant("2021-LUM-05")->years_in_row, 2);
   book.Must("2022-12-01", Appropriate(2023, Programme::kLum, 3'000'000));
-  book.Must("2022-09-10", Apply("2023-LUM-01", 2023, Programme::kLum, {"hasselby-vallingby"},
-                                project, 500'000));
+  book.Must("2022-09-10",
+            Apply("2023-LUM-01", 2023, Programme::kLum, {"hasselby-vallingby"}, project, 500'000));
   Status st = book.Add("2022-12-14", Decide("2023-LUM-01", 500'000));
   ASSERT_TRUE(st.IsRefused());
   EXPECT_EQ(st.message(), "2023 LUM funds a project at most 3 years in a row; " + project +

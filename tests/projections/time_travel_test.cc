@@ -71,8 +71,8 @@ TEST_F(TimeTravelTest, CorrectionSeenBeforeAndAfterItWasRecorded) {
 
 TEST_F(TimeTravelTest, ChainOfCorrectionsFollowsTheNewestKnown) {
   const uint64_t a = 14;
-  const uint64_t b = book.MustCorrect(a, "2021-03-01", Report("2021-LUM-01", 410'000),
-                                      "2021-04-01T00:00:00Z");
+  const uint64_t b =
+      book.MustCorrect(a, "2021-03-01", Report("2021-LUM-01", 410'000), "2021-04-01T00:00:00Z");
   book.MustCorrect(b, "2021-03-01", Report("2021-LUM-01", 420'000), "2021-05-01T00:00:00Z");
   EXPECT_EQ(book.At("2021-12-31", "2021-03-31").FindGrant("2021-LUM-01")->spent, Kr(400'000));
   EXPECT_EQ(book.At("2021-12-31", "2021-04-15").FindGrant("2021-LUM-01")->spent, Kr(410'000));

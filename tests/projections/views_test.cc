@@ -15,7 +15,8 @@ constexpr Programme MUL = Programme::kMul;
 TEST(GrantViewTest, LifeAndTrace) {
   Book book;
   book.Standard2021();
-  const uint64_t apply = book.Must("2020-09-01", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p", 500'000));
+  const uint64_t apply =
+      book.Must("2020-09-01", Apply("2021-LUM-01", 2021, LUM, {"farsta"}, "p", 500'000));
   EXPECT_EQ(book.Latest().FindGrant("2021-LUM-01")->state, GrantState::kSubmitted);
   const uint64_t decide = book.Must("2020-12-16", Decide("2021-LUM-01", 300'000));
   const Grant* g0 = nullptr;
@@ -52,12 +53,14 @@ TEST(EligibilityTest, EveryReasonIsGiven) {
   book.Must("2020-12-16", Decide("2021-LUM-01", 500'000));
   book.Must("2020-12-16", Decide("2021-LUM-02", 500'000));
   book.Must("2021-02-01", Pay("2021-LUM-01", 500'000));
-  book.Must("2021-04-01", Rules(2022, LUM, 500'000, 2, "2021-05-05", "2021-09-10", "2022-06-06", 3));
+  book.Must("2021-04-01",
+            Rules(2022, LUM, 500'000, 2, "2021-05-05", "2021-09-10", "2022-06-06", 3));
   book.Must("2021-04-01", Rules(2022, MUL, 25'000, 3, "2021-05-05", "2021-09-17", "2022-06-06", 0));
 
   // For 2021 (as of 2021-03-01) Farsta is full in LUM and has room in MUL.
   auto e2021 = Eligibility(book.At("2021-03-01", "2099-01-01"), 2021);
-  auto farsta = std::find_if(e2021.begin(), e2021.end(), [](auto& e) { return e.unit_id == "farsta"; });
+  auto farsta =
+      std::find_if(e2021.begin(), e2021.end(), [](auto& e) { return e.unit_id == "farsta"; });
   ASSERT_NE(farsta, e2021.end());
   EXPECT_TRUE(farsta->eligible);
   ASSERT_EQ(farsta->reasons.size(), 1u);
@@ -124,7 +127,8 @@ TEST(RepaymentsTest, OnTimeLateOverdue) {
 
 TEST(UnitsTest, NamesAtADateAndMergers) {
   Book book;
-  book.Must("2017-01-01", Unit("hagersten-liljeholmen", "Hägersten-Liljeholmens stadsdelsförvaltning", "2017-01-01"));
+  book.Must("2017-01-01", Unit("hagersten-liljeholmen",
+                               "Hägersten-Liljeholmens stadsdelsförvaltning", "2017-01-01"));
   book.Must("2017-01-01", Unit("alvsjo", "Älvsjö stadsdelsförvaltning", "2017-01-01"));
   book.Must("2017-01-01", Unit("farsta", "Farsta stadsdelsförvaltning", "2017-01-01"));
   book.Must("2020-06-01", Unit("hagersten-alvsjo", "Hägersten-Älvsjö stadsdelsförvaltning",
@@ -155,14 +159,15 @@ TEST(SwedishTest, LettersAfterZ) {
   EXPECT_TRUE(SwedishLess("Åkersberga", "Älvsjö"));
   EXPECT_TRUE(SwedishLess("Älvsjö", "Östermalm"));
   EXPECT_TRUE(SwedishLess("Skarpnäck", "Socialförvaltningen"));
-  EXPECT_TRUE(SwedishLess("Spånga-Tensta", "Spånga–Tensta") || SwedishLess("Spånga–Tensta", "Spånga-Tensta"));
-  EXPECT_TRUE(SwedishLess("farsta", "Farsta"));   // lower case first, on a tie
+  EXPECT_TRUE(SwedishLess("Spånga-Tensta", "Spånga–Tensta") ||
+              SwedishLess("Spånga–Tensta", "Spånga-Tensta"));
+  EXPECT_TRUE(SwedishLess("farsta", "Farsta"));    // lower case first, on a tie
   EXPECT_TRUE(SwedishLess("Farsta", "hässelby"));  // case does not decide before letters do
   EXPECT_TRUE(SwedishLess("Hägersten", "Hässelby"));
   EXPECT_TRUE(SwedishLess("2021", "Abc"));
   EXPECT_FALSE(SwedishLess("Öst", "Öst"));
   EXPECT_TRUE(SwedishLess("Ost", "Öst"));
-  EXPECT_TRUE(SwedishLess("Müller", "Mö"));        // ü as y, before ö
+  EXPECT_TRUE(SwedishLess("Müller", "Mö"));             // ü as y, before ö
   EXPECT_FALSE(SwedishLess(std::string("\xff"), "a"));  // invalid UTF-8: after letters, no crash
   std::vector<std::string> v = {"Östermalm", "Älvsjö", "Åby", "Zeta", "alfa"};
   std::sort(v.begin(), v.end(), SwedishOrder());

@@ -75,8 +75,8 @@ int CrashWriterMain(int argc, char** argv) {
         const size_t n = random() % 2 == 0 ? 1 : 2 + random() % (kBatchEventsMax - 1);
         std::vector<SignedEvent> events;
         for (size_t k = 0; k < n; ++k) {
-          auto e = ApplyEvent(*key, tag + "-" + std::to_string(t) + "-" + std::to_string(i) +
-                                        "-" + std::to_string(k));
+          auto e = ApplyEvent(*key, tag + "-" + std::to_string(t) + "-" + std::to_string(i) + "-" +
+                                        std::to_string(k));
           if (!e.ok()) _exit(4);
           events.push_back(std::move(e).value());
         }
@@ -170,8 +170,7 @@ TrialResult RunWriter(const std::string& ledger_path, const std::string& key_pat
     if (end == std::string::npos) break;  // cannot happen: lines are written whole
     const std::string line = text.substr(start, end - start);
     const size_t space = line.find(' ');
-    result.acknowledged.emplace_back(line.substr(0, space),
-                                     std::stoull(line.substr(space + 1)));
+    result.acknowledged.emplace_back(line.substr(0, space), std::stoull(line.substr(space + 1)));
     start = end + 1;
   }
   return result;
@@ -199,8 +198,8 @@ TEST(CrashTest, KilledWriterKeepsEveryAcknowledgedAppendExactlyOnce) {
     TrialResult r = RunWriter(ledger_path, key_path, "T" + std::to_string(trial), kill_after,
                               /*after_first_ack=*/trial % 4 != 0);
     ASSERT_TRUE(WIFSIGNALED(r.wait_status) && WTERMSIG(r.wait_status) == SIGKILL)
-        << "the writer must have been killed, not have stopped by itself (status "
-        << r.wait_status << ")";
+        << "the writer must have been killed, not have stopped by itself (status " << r.wait_status
+        << ")";
     acknowledged_total += r.acknowledged.size();
     trials_with_acks += !r.acknowledged.empty();
 
@@ -226,9 +225,10 @@ TEST(CrashTest, KilledWriterKeepsEveryAcknowledgedAppendExactlyOnce) {
       ASSERT_EQ(*found, seq) << "acknowledged at one seq, stored at another";
     }
   }
-  std::printf("[ crash    ] %d trials, %d with acknowledged appends, %zu acknowledged appends "
-              "all present exactly once\n",
-              trials, trials_with_acks, acknowledged_total);
+  std::printf(
+      "[ crash    ] %d trials, %d with acknowledged appends, %zu acknowledged appends "
+      "all present exactly once\n",
+      trials, trials_with_acks, acknowledged_total);
   EXPECT_GE(trials_with_acks, trials * 3 / 4) << "most kills must land during appends";
 }
 

@@ -30,12 +30,12 @@ TEST(ParallelAppendTest, OutcomesAreThoseOfOneThread) {
   r.setReason("lost laptop");
 
   std::vector<SignedEvent> batch = {
-      f.Apply(f.farsta, "P1", "farsta", Kr(1)),             // 0: fine
-      forged,                                               // 1: bad signature
+      f.Apply(f.farsta, "P1", "farsta", Kr(1)),                      // 0: fine
+      forged,                                                        // 1: bad signature
       f.Enroll(f.admin, newcomer, schema::Role::UNIT, "skarpnack"),  // 2: a new key
-      f.Apply(newcomer, "P3", "skarpnack", Kr(1)),          // 3: by the key enrolled just now
-      revoke.Sign(f.admin).value(),                         // 4: farsta revoked
-      f.Apply(f.farsta, "P4", "farsta", Kr(1)),             // 5: good signature, revoked key
+      f.Apply(newcomer, "P3", "skarpnack", Kr(1)),  // 3: by the key enrolled just now
+      revoke.Sign(f.admin).value(),                 // 4: farsta revoked
+      f.Apply(f.farsta, "P4", "farsta", Kr(1)),     // 5: good signature, revoked key
   };
   for (int i = 0; i < 40; ++i) {
     batch.push_back(f.Apply(f.skarpnack, "Q" + std::to_string(i), "skarpnack", Kr(1)));

@@ -60,8 +60,8 @@ class TamperSweep : public ::testing::Test, public testing::LedgerFixture {
     // Single appends and batches, so checkpoints exist at several sizes.
     for (int i = 0; i < 6; ++i) MustAppend(Apply(farsta, "S" + std::to_string(i), "farsta", Kr(1)));
     std::vector<SignedEvent> batch;
-    for (int i = 0; i < 6; ++i) batch.push_back(Apply(skarpnack, "B" + std::to_string(i),
-                                                      "skarpnack", Kr(2)));
+    for (int i = 0; i < 6; ++i)
+      batch.push_back(Apply(skarpnack, "B" + std::to_string(i), "skarpnack", Kr(2)));
     for (const auto& o : ledger->AppendBatch(batch)) ASSERT_TRUE(o.ok());
     size = ledger->size();
     ledger.reset();  // release RocksDB's lock
@@ -96,8 +96,8 @@ class TamperSweep : public ::testing::Test, public testing::LedgerFixture {
   }
 
   // Flips each byte of each value under `keys` in turn; `place` says what the problem must name.
-  void SweepValues(RawDb& raw, RawDb::Family f, const std::vector<std::string>& keys,
-                   Tally* tally, const std::function<std::string(const std::string&)>& place) {
+  void SweepValues(RawDb& raw, RawDb::Family f, const std::vector<std::string>& keys, Tally* tally,
+                   const std::function<std::string(const std::string&)>& place) {
     for (const std::string& key : keys) {
       const std::string original = raw.Get(f, key);
       for (size_t offset = 0; offset < original.size(); ++offset) {
@@ -145,9 +145,9 @@ TEST_F(TamperSweep, EveryChangedByteOfEntriesIndexTreeAndCheckpointsIsDetected) 
   SweepValues(raw, RawDb::kTree, Pick(raw, RawDb::kTree, 4), &tree, [](const std::string& key) {
     // A leaf (level 0) is named as its entry; a higher node by level/index.
     const int level = static_cast<uint8_t>(key[0]);
-    return level == 0 ? "entry " + std::to_string(SeqOf(key)) + ":"
-                      : "stored Merkle node " + std::to_string(level) + "/" +
-                            std::to_string(SeqOf(key));
+    return level == 0
+               ? "entry " + std::to_string(SeqOf(key)) + ":"
+               : "stored Merkle node " + std::to_string(level) + "/" + std::to_string(SeqOf(key));
   });
   tree.Report();
 
@@ -173,8 +173,9 @@ TEST_F(TamperSweep, EveryDeletedOrSwappedRecordIsDetected) {
       const std::string problem = Problem();
       // Parallel signature checking must name the same first problem.
       EXPECT_EQ(Problem(3), problem);
-      deleted.Count(Caught(problem), "family " + std::to_string(family) + " key " +
-                                         std::to_string(SeqOf(key)), problem);
+      deleted.Count(Caught(problem),
+                    "family " + std::to_string(family) + " key " + std::to_string(SeqOf(key)),
+                    problem);
       raw.Put(family, key, original);
     }
   }
@@ -202,9 +203,10 @@ TEST_F(TamperSweep, EveryDeletedOrSwappedRecordIsDetected) {
       raw.Put(family, keys[i + 1], a);
       const std::string problem = Problem();
       EXPECT_EQ(Problem(2), problem);
-      swapped.Count(Caught(problem), "family " + std::to_string(family) + " keys " +
-                                         std::to_string(SeqOf(keys[i])) + "/" +
-                                         std::to_string(SeqOf(keys[i + 1])), problem);
+      swapped.Count(Caught(problem),
+                    "family " + std::to_string(family) + " keys " + std::to_string(SeqOf(keys[i])) +
+                        "/" + std::to_string(SeqOf(keys[i + 1])),
+                    problem);
       raw.Put(family, keys[i], a);
       raw.Put(family, keys[i + 1], b);
     }
@@ -242,9 +244,9 @@ class RawFileSweep : public TamperSweep {
   void SweepFiles(const std::string& suffix_or_prefix, bool prefix, Tally* tally, size_t spread) {
     for (const auto& file : fs::directory_iterator(path + "/db")) {
       const std::string name = file.path().filename().string();
-      const bool match = prefix ? name.rfind(suffix_or_prefix, 0) == 0
-                                : name.size() > suffix_or_prefix.size() &&
-                                      name.ends_with(suffix_or_prefix);
+      const bool match =
+          prefix ? name.rfind(suffix_or_prefix, 0) == 0
+                 : name.size() > suffix_or_prefix.size() && name.ends_with(suffix_or_prefix);
       if (!match) continue;
       const std::string original = ReadFile(file.path());
       if (original.empty()) continue;

@@ -75,7 +75,8 @@ TEST_F(VerifySinceTest, AChangedEntryAfterTheCheckpointIsNamed) {
 TEST_F(VerifySinceTest, ALedgerShorterThanTheCheckpointIsReported) {
   {
     RawDb raw(path);
-    for (uint64_t seq = saved.size - 1; seq < size; ++seq) raw.Delete(RawDb::kEntries, BigEndian(seq));
+    for (uint64_t seq = saved.size - 1; seq < size; ++seq)
+      raw.Delete(RawDb::kEntries, BigEndian(seq));
   }
   EXPECT_NE(Since().first_problem.find("fewer than the " + std::to_string(saved.size)),
             std::string::npos)

@@ -1,8 +1,8 @@
 // `fouledger serve` and the CLI as its client, run as a user would: writing and query commands
 // with --server print what they print locally, refusals keep their exit code and line, SIGTERM
 // stops the server cleanly, and `verify` passes afterwards.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -26,9 +26,8 @@ class ServeTest : public ::testing::Test {
     for (const char* k : {"admin", "board", "farsta", "auditor"}) {
       ASSERT_EQ(Fouledger({"key", "new", "--out", std::string(k) + ".key"}).exit_code, 0);
     }
-    ASSERT_EQ(Fouledger({"init", "--admin", "admin.key.pub", "--name", "test.example/fou"})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        Fouledger({"init", "--admin", "admin.key.pub", "--name", "test.example/fou"}).exit_code, 0);
     Must({"unit", "add", "--id", "farsta", "--name", "Farsta"}, "admin");
     Must({"key", "enroll", "--key", "board.key.pub", "--role", "board"}, "admin");
     Must({"key", "enroll", "--key", "auditor.key.pub", "--role", "auditor"}, "admin");
@@ -65,8 +64,8 @@ class ServeTest : public ::testing::Test {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<std::string> args = {FOULEDGER_BIN, "serve", "--ledger", dir.Sub("ledger"),
-                                     "--listen", "127.0.0.1:0"};
+    std::vector<std::string> args = {FOULEDGER_BIN,     "serve",    "--ledger",
+                                     dir.Sub("ledger"), "--listen", "127.0.0.1:0"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -113,30 +112,29 @@ TEST_F(ServeTest, CliWritesAndQueriesThroughTheServer) {
               "--date", "2020-12-16", "--case", "3.2.2-123/2020"},
              "board");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = Remote({"apply", "--id", "2021-LUM-01", "--year", "2021", "--programme", "LUM", "--unit",
-              "farsta", "--project", "p1", "--title", "Våga vittna", "--amount", "400 000",
-              "--date", "2020-09-01"},
-             "farsta");
+  r = Remote(
+      {"apply", "--id", "2021-LUM-01", "--year", "2021", "--programme", "LUM", "--unit", "farsta",
+       "--project", "p1", "--title", "Våga vittna", "--amount", "400 000", "--date", "2020-09-01"},
+      "farsta");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("2021-LUM-01"), std::string::npos) << r.out;
 
   // A refusal keeps its exit code and its one line.
-  r = Remote({"apply", "--id", "2021-LUM-99", "--year", "2021", "--programme", "LUM", "--unit",
-              "farsta", "--project", "x", "--title", "För sent", "--amount", "100 000", "--date",
-              "2021-01-10"},
-             "farsta");
+  r = Remote(
+      {"apply", "--id", "2021-LUM-99", "--year", "2021", "--programme", "LUM", "--unit", "farsta",
+       "--project", "x", "--title", "För sent", "--amount", "100 000", "--date", "2021-01-10"},
+      "farsta");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_EQ(CountLines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("window"), std::string::npos) << r.err;
 
   // Queries are signed by the auditor's key; unsigned ones are refused.
-  const std::vector<std::string> budget = {"budget",  "--year",     "2021",
-                                           "--as-of", "2021-06-07", "--known-at",
-                                           "2030-01-01", "--json"};
+  const std::vector<std::string> budget = {"budget",     "--year",     "2021",       "--as-of",
+                                           "2021-06-07", "--known-at", "2030-01-01", "--json"};
   RunResult remote_budget = Remote(budget, "auditor");
   ASSERT_EQ(remote_budget.exit_code, 0) << remote_budget.err;
-  const std::vector<std::string> grant = {"grant", "2021-LUM-01", "--known-at", "2030-01-01",
-                                          "--as-of", "2021-06-07"};
+  const std::vector<std::string> grant = {"grant",      "2021-LUM-01", "--known-at",
+                                          "2030-01-01", "--as-of",     "2021-06-07"};
   RunResult remote_grant = Remote(grant, "auditor");
   ASSERT_EQ(remote_grant.exit_code, 0) << remote_grant.err;
   RunResult unsigned_query = Remote(budget, "");

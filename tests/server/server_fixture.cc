@@ -23,8 +23,8 @@ void ServedLedger::Start(server::ServerOptions options) {
 }
 
 std::string ServedLedger::Url() const {
-  return std::string(server->tls() ? "https" : "http") + "://127.0.0.1:" +
-         std::to_string(server->port());
+  return std::string(server->tls() ? "https" : "http") +
+         "://127.0.0.1:" + std::to_string(server->port());
 }
 
 std::unique_ptr<cli::HttpClient> ServedLedger::Client(const std::string& ca) const {

@@ -55,8 +55,9 @@ TEST(ServerTest, ConcurrentAppendsAreEachWrittenOnceAndVerify) {
     auto client = s.Client();
     while (appending.load()) {
       const std::string target = "/v1/eligibility?year=2021";
-      auto r = client->Request("GET", target, "",
-                               server::SignRequest(s.f.controller, SystemClock()(), "GET", target, ""));
+      auto r =
+          client->Request("GET", target, "",
+                          server::SignRequest(s.f.controller, SystemClock()(), "GET", target, ""));
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       ASSERT_EQ(r->status, 200) << r->body;
       ++reads;
@@ -194,20 +195,20 @@ TEST(ServerTest, BadAppendsAreRefusedWithTheirStatusAndNothingAppended) {
   EXPECT_EQ(Json(r)["error"], "refused");
   // Malformed: not JSON, bad base64, bytes that are no event, an unknown field.
   EXPECT_EQ(post_body("{not json").status, 400);
-  EXPECT_EQ(post_body(json{{"event", "!!!"}, {"signature", Base64Encode(good.signature)}}.dump())
-                .status,
-            400);
+  EXPECT_EQ(
+      post_body(json{{"event", "!!!"}, {"signature", Base64Encode(good.signature)}}.dump()).status,
+      400);
   EXPECT_EQ(post_body(json{{"event", Base64Encode(Bytes(64, 7))},
                            {"signature", Base64Encode(good.signature)}}
                           .dump())
                 .status,
             400);
-  EXPECT_EQ(post_body(json{{"event", event_b64},
-                           {"signature", Base64Encode(good.signature)},
-                           {"extra", 1}}
-                          .dump())
-                .status,
-            400);
+  EXPECT_EQ(
+      post_body(
+          json{{"event", event_b64}, {"signature", Base64Encode(good.signature)}, {"extra", 1}}
+              .dump())
+          .status,
+      400);
   // Oversized: refused from its Content-Length, before the body is read.
   std::string raw = RawExchange(s.server->port(),
                                 "POST /v1/entries HTTP/1.1\r\nHost: x\r\nContent-Length: " +
@@ -329,7 +330,8 @@ TEST(ServerTest, EntriesCheckpointAndProofsCheckOut) {
   ServedLedger s;
   s.Start();
   auto client = s.Client();
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(Post(*client, UnitAdd(s.f.admin, "p" + std::to_string(i))).status, 201);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(Post(*client, UnitAdd(s.f.admin, "p" + std::to_string(i))).status, 201);
   const uint64_t size = s.f.ledger->size();
 
   cli::HttpReply r = s.SignedGet(s.f.controller, "/v1/entries?from=2&limit=3");
@@ -431,9 +433,9 @@ TEST(ServerTest, TlsServesThoseWhoTrustItsCertificate) {
   auto client = s.Client(tls.cert);
   const cli::HttpReply r = Post(*client, UnitAdd(s.f.admin, "tls"));
   EXPECT_EQ(r.status, 201) << r.body;
-  auto reply = client->Request("GET", "/v1/budget?year=2021", "",
-                               server::SignRequest(s.f.controller, SystemClock()(), "GET",
-                                                   "/v1/budget?year=2021", ""));
+  auto reply = client->Request(
+      "GET", "/v1/budget?year=2021", "",
+      server::SignRequest(s.f.controller, SystemClock()(), "GET", "/v1/budget?year=2021", ""));
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->status, 200);
 

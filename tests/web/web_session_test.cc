@@ -29,21 +29,20 @@ cli::HttpReply SignIn(cli::HttpClient& client, const SigningKey& key,
   const std::string challenge = Json(c)["challenge"];
   if (challenge_out) *challenge_out = challenge;
   const SignatureBytes sig = (signer ? *signer : key).Sign(server::LoginMessage(challenge));
-  return PostJson(client, "/v1/session",
-                  {{"keyId", ToHex(key.key_id())}, {"challenge", challenge},
-                   {"signature", Base64Encode(sig)}});
+  return PostJson(
+      client, "/v1/session",
+      {{"keyId", ToHex(key.key_id())}, {"challenge", challenge}, {"signature", Base64Encode(sig)}});
 }
 
 // Opens the link's token on a raw connection (the test's HTTP client hides response headers);
 // returns the whole raw response.
 std::string Open(uint16_t port, const std::string& token, const std::string& origin = "") {
   const std::string body = json{{"token", token}}.dump();
-  return RawExchange(port, "POST /v1/session/open HTTP/1.1\r\nHost: 127.0.0.1:" +
-                               std::to_string(port) + "\r\n" +
-                               (origin.empty() ? "" : "Origin: " + origin + "\r\n") +
-                               "Content-Type: application/json\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
-                               body);
+  return RawExchange(
+      port, "POST /v1/session/open HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n" +
+                (origin.empty() ? "" : "Origin: " + origin + "\r\n") +
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\nConnection: close\r\n\r\n" + body);
 }
 
 std::string SetCookie(const std::string& raw) {
@@ -74,7 +73,8 @@ TEST(WebSessionTest, SignedChallengeGivesOneTimeLinkThenCookieReadsUntilRevoked)
   // A challenge is spent by its first use.
   const cli::HttpReply replay =
       PostJson(*client, "/v1/session",
-               {{"keyId", ToHex(auditor.key_id())}, {"challenge", challenge},
+               {{"keyId", ToHex(auditor.key_id())},
+                {"challenge", challenge},
                 {"signature", Base64Encode(auditor.Sign(server::LoginMessage(challenge)))}});
   EXPECT_EQ(replay.status, 401) << replay.body;
 
@@ -134,9 +134,10 @@ TEST(WebSessionTest, StrangersAndForgedSignaturesAreRefused) {
   EXPECT_NE(r.body.find("does not verify"), std::string::npos);
   // A challenge the server never gave.
   r = PostJson(*client, "/v1/session",
-               {{"keyId", ToHex(s.f.controller.key_id())}, {"challenge", std::string(64, 'a')},
-                {"signature", Base64Encode(s.f.controller.Sign(server::LoginMessage(
-                                  std::string(64, 'a'))))}});
+               {{"keyId", ToHex(s.f.controller.key_id())},
+                {"challenge", std::string(64, 'a')},
+                {"signature",
+                 Base64Encode(s.f.controller.Sign(server::LoginMessage(std::string(64, 'a'))))}});
   EXPECT_EQ(r.status, 401) << r.body;
   // The right key signs in.
   EXPECT_EQ(SignIn(*client, s.f.controller).status, 200);
@@ -158,8 +159,8 @@ TEST(WebSessionTest, PagesAndAssetsAreServedFromTheBinary) {
   EXPECT_EQ(client->Request("GET", "/ui/assets/nothing.js", "", {})->status, 404);
   EXPECT_EQ(client->Request("GET", "/", "", {})->status, 303);
   // Nothing from elsewhere may load, run or frame the pages.
-  const std::string raw = RawExchange(s.server->port(),
-                                      "GET /ui/grants HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string raw = RawExchange(
+      s.server->port(), "GET /ui/grants HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_NE(raw.find("Content-Security-Policy: default-src 'none'"), std::string::npos) << raw;
 }
 
@@ -183,21 +184,21 @@ TEST(WebSessionTest, CookieIsSecureUnderTls) {
     request.target = path;
     request.body = body;
     server::internal::HttpResponse response;
-    EXPECT_TRUE(web.Handle(request, path, [&](server::internal::HttpResponse r) {
-      response = std::move(r);
-    }));
+    EXPECT_TRUE(web.Handle(request, path,
+                           [&](server::internal::HttpResponse r) { response = std::move(r); }));
     return response;
   };
   const std::string challenge = json::parse(call("/v1/session/challenge", "").body)["challenge"];
   const auto signed_in =
-      call("/v1/session", json{{"keyId", ToHex(auditor.key_id())},
-                               {"challenge", challenge},
-                               {"signature", Base64Encode(auditor.Sign(server::LoginMessage(
-                                                 challenge)))}}
-                              .dump());
+      call("/v1/session",
+           json{{"keyId", ToHex(auditor.key_id())},
+                {"challenge", challenge},
+                {"signature", Base64Encode(auditor.Sign(server::LoginMessage(challenge)))}}
+               .dump());
   ASSERT_EQ(signed_in.status, 200) << signed_in.body;
   const std::string link = json::parse(signed_in.body)["link"];
-  const auto opened = call("/v1/session/open", json{{"token", link.substr(link.find('#') + 1)}}.dump());
+  const auto opened =
+      call("/v1/session/open", json{{"token", link.substr(link.find('#') + 1)}}.dump());
   ASSERT_EQ(opened.status, 200) << opened.body;
   std::string cookie;
   for (const auto& [name, value] : opened.headers) {

@@ -31,15 +31,15 @@ const char* ProgrammeName(Programme p);  // "LUM", "MUL", "?"
 struct YearRules {
   int year = 0;
   Programme programme = Programme::kUnspecified;
-  Money cap;                  // LUM: per project-year; MUL: per trip. 0: no cap
-  int max_per_unit = 0;       // grants of this programme one unit may have this year. 0: no limit
-  Date window_from;           // application window, both days included; invalid: open-ended
+  Money cap;             // LUM: per project-year; MUL: per trip. 0: no cap
+  int max_per_unit = 0;  // grants of this programme one unit may have this year. 0: no limit
+  Date window_from;      // application window, both days included; invalid: open-ended
   Date window_to;
-  Date notice_by;             // repayment notice deadline; invalid: none
-  int max_years_in_row = 0;   // 0: no limit
+  Date notice_by;            // repayment notice deadline; invalid: none
+  int max_years_in_row = 0;  // 0: no limit
   std::string criteria;
-  int reports_for_year = 0;   // grants of this year need an approved report (0: year - 1)
-  Date reports_by;            // ... by this date (invalid: the decision date)
+  int reports_for_year = 0;  // grants of this year need an approved report (0: year - 1)
+  Date reports_by;           // ... by this date (invalid: the decision date)
 };
 
 struct Appropriation {
@@ -138,10 +138,10 @@ const char* KindName(Kind k);  // "apply", "decide", ... (the ledger's event kin
 
 struct Record {
   uint64_t seq = 0;
-  Instant recorded_at;                // ledger clock; never decreases with seq
-  Date effective;                     // business (valid) date
+  Instant recorded_at;  // ledger clock; never decreases with seq
+  Date effective;       // business (valid) date
   Hash256 author_key_id{};
-  std::optional<uint64_t> corrects;   // this entry replaces entry `*corrects` (same kind)
+  std::optional<uint64_t> corrects;  // this entry replaces entry `*corrects` (same kind)
   std::string correction_reason;
   Body body;
 

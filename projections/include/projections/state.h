@@ -56,9 +56,9 @@ enum class GrantState : uint8_t {
   kRepaid,
   kClosed,
 };
-const char* OutcomeName(Outcome o);         // "undecided", "granted", "partly granted", "rejected"
+const char* OutcomeName(Outcome o);  // "undecided", "granted", "partly granted", "rejected"
 const char* ReportStatusName(ReportStatus s);  // "none", "submitted", "approved", "returned"
-const char* GrantStateName(GrantState s);   // "submitted", ..., "repayment noticed", "closed"
+const char* GrantStateName(GrantState s);      // "submitted", ..., "repayment noticed", "closed"
 
 // One application and everything that happened to it.
 struct Grant {
@@ -94,7 +94,7 @@ struct Grant {
   Money repaid;
 
   GrantState state = GrantState::kSubmitted;
-  int years_in_row = 0;  // consecutive funding years of project_id up to and including `year`
+  int years_in_row = 0;        // consecutive funding years of project_id up to and including `year`
   std::vector<uint64_t> seqs;  // every entry that made this state, in fold order
 
   // What is still to repay: the larger of what was noticed and what a report shows unspent,
@@ -111,13 +111,13 @@ struct Budget {
   Money asked;         // all applications
   Money granted;
   Money paid;
-  Money spent;     // from the newest report of each grant
-  Money noticed;   // repayments noticed
-  Money repaid;    // repayments received
+  Money spent;                  // from the newest report of each grant
+  Money noticed;                // repayments noticed
+  Money repaid;                 // repayments received
   Money repayment_outstanding;  // sum of Grant::RepaymentOutstanding()
   int applications = 0;
   int decided = 0;
-  int grants = 0;    // decided with more than 0 kr
+  int grants = 0;  // decided with more than 0 kr
   int rejected = 0;
 
   Money unallocated() const { return appropriated - granted; }
@@ -129,8 +129,8 @@ struct Budget {
 struct UnitInfo {
   std::string unit_id;
   std::string name;
-  Date valid_from;                        // invalid: always
-  Date valid_to;                          // exclusive: the first successor's valid_from; invalid: open
+  Date valid_from;  // invalid: always
+  Date valid_to;    // exclusive: the first successor's valid_from; invalid: open
   std::vector<std::string> succeeds;
   std::vector<std::string> succeeded_by;
   uint64_t seq = 0;
@@ -154,10 +154,10 @@ struct Anomaly {
 
 struct State {
   QueryTime at;
-  std::vector<RulesInfo> rules;   // by (year, programme)
-  std::vector<Budget> budgets;    // by (year, programme); a year appears once anything names it
-  std::vector<Grant> grants;      // by application id
-  std::vector<UnitInfo> units;    // by unit id
+  std::vector<RulesInfo> rules;    // by (year, programme)
+  std::vector<Budget> budgets;     // by (year, programme); a year appears once anything names it
+  std::vector<Grant> grants;       // by application id
+  std::vector<UnitInfo> units;     // by unit id
   std::vector<Anomaly> anomalies;  // by fold order
 
   const Grant* FindGrant(const std::string& application_id) const;

@@ -27,8 +27,9 @@ struct UnitEligibility {
   // True when the approved-report rule holds and at least one open programme has room. A unit may
   // be eligible and still have a project that cannot continue (see reasons).
   bool eligible = true;
-  std::vector<std::string> reasons;  // every finding, one line each (empty: nothing stands in the way)
-  std::vector<std::string> missing_reports;   // application ids lacking an approved report
+  std::vector<std::string>
+      reasons;  // every finding, one line each (empty: nothing stands in the way)
+  std::vector<std::string> missing_reports;    // application ids lacking an approved report
   std::vector<std::string> projects_at_limit;  // project ids at the year's limit of years in a row
   std::vector<ProgrammeRoom> programmes;       // each programme open for the year
 };
@@ -51,10 +52,10 @@ struct RepaymentLine {
   Money unspent;  // paid - spent for a reported grant; 0 if no report
   Money noticed;
   Date first_notice_on;
-  Date notice_by;         // the year's deadline (invalid: none)
+  Date notice_by;            // the year's deadline (invalid: none)
   bool notice_late = false;  // some of the notice came after notice_by
   Money repaid;
-  Money outstanding;      // Grant::RepaymentOutstanding()
+  Money outstanding;  // Grant::RepaymentOutstanding()
   // On the as-of date, after the deadline: money still to come back (noticed or shown unspent by a
   // report and not received), or a reported unspent sum with no notice at all.
   bool overdue = false;
