@@ -47,7 +47,7 @@ int Log(const Context& ctx, uint64_t from, bool json) {
   const Authority& authority = ledger.authority();
   Status s = ledger.ForEachEntry(from, ledger.size(), [&](const DecodedEntry& e) {
     if (json) {
-      std::cout << EntryJson(e, authority).dump() << "\n";
+      std::cout << EntryJson(e, &authority).dump() << "\n";
       return Status::Ok();
     }
     std::cout << "#" << e.seq() << "  " << e.recorded_at().ToString().substr(0, 19) << "Z  "
@@ -107,18 +107,9 @@ int ProofInclusion(const Context& ctx, uint64_t seq, std::optional<uint64_t> siz
   const Ledger& ledger = *opened->ledger;
   auto cp = ledger.LatestCheckpoint();
   if (!cp.ok()) return Fail(cp.status());
-  const uint64_t tree_size = size.value_or(cp->size);
-  auto entry = ledger.ReadEntryBytes(seq);
-  if (!entry.ok()) return Fail(entry.status());
-  auto proof = ledger.InclusionProof(seq, tree_size);
-  if (!proof.ok()) return Fail(proof.status());
-  auto root = ledger.RootAt(tree_size);
-  if (!root.ok()) return Fail(root.status());
-  InclusionProofDoc doc{seq, tree_size, *root, LeafHash(*entry), *proof};
-  auto j = nlohmann::json::parse(
-      InclusionProofToJson(doc, tree_size == cp->size ? cp->note : std::string()));
-  j["entry"] = Base64Encode(*entry);  // leafHash = SHA-256(0x00 || entry)
-  std::cout << j.dump(2) << "\n";
+  auto j = InclusionProofJson(ledger, seq, size.value_or(cp->size), *cp);
+  if (!j.ok()) return Fail(j.status());
+  std::cout << j->dump(2) << "\n";
   return kExitOk;
 }
 

@@ -256,7 +256,7 @@ Result<ExportSummary> ExportBundle(const Ledger& ledger, const projections::Engi
     FOULEDGER_RETURN_IF_ERROR(WriteFile(base.string() + ".prev", entry->previous_hash().data(),
                                         entry->previous_hash().size()));
     FOULEDGER_RETURN_IF_ERROR(
-        WriteFile(base.string() + ".json", EntryJson(*entry, authority).dump(2) + "\n"));
+        WriteFile(base.string() + ".json", EntryJson(*entry, &authority).dump(2) + "\n"));
 
     auto proof = ledger.InclusionProof(seq, size);
     if (!proof.ok()) return proof.status();

@@ -1,6 +1,8 @@
 #include "format.h"
 
+#include "ledger/merkle.h"
 #include "ledger/money.h"
+#include "ledger/proof_json.h"
 
 namespace fouledger::cli {
 namespace {
@@ -142,20 +144,39 @@ std::string SummarizeEvent(Event::Reader event) {
   return s;
 }
 
-nlohmann::json EntryJson(const DecodedEntry& e, const Authority& authority) {
+nlohmann::json EntryJson(const DecodedEntry& e, const Authority* authority) {
   nlohmann::json j;
   j["seq"] = e.seq();
   j["recordedAt"] = e.recorded_at().ToString();
   j["effectiveDate"] = e.effective_date().ToString();
   j["kind"] = EventKindName(e.kind());
   j["author"] = ToHex(e.reader().getAuthorKeyId().begin(), e.reader().getAuthorKeyId().size());
-  j["authorRole"] = DescribeAuthor(authority, e.reader().getAuthorKeyId());
+  if (authority != nullptr) {
+    j["authorRole"] = DescribeAuthor(*authority, e.reader().getAuthorKeyId());
+  }
   j["leafHash"] = ToHex(e.leaf_hash());
   j["previousHash"] = ToHex(e.previous_hash());
   j["signature"] = ToHex(e.signature());
   j["summary"] = SummarizeEvent(e.reader());
   j["event"] = nlohmann::json::parse(EventToJson(e.reader()));
-  if (auto by = authority.SupersededBy(e.seq())) j["supersededBy"] = *by;
+  if (authority != nullptr) {
+    if (auto by = authority->SupersededBy(e.seq())) j["supersededBy"] = *by;
+  }
+  return j;
+}
+
+Result<nlohmann::json> InclusionProofJson(const Ledger& ledger, uint64_t seq, uint64_t size,
+                                          const Checkpoint& latest) {
+  auto proof = ledger.InclusionProof(seq, size);
+  if (!proof.ok()) return proof.status();
+  auto entry = ledger.ReadEntryBytes(seq);
+  if (!entry.ok()) return entry.status();
+  auto root = ledger.RootAt(size);
+  if (!root.ok()) return root.status();
+  const InclusionProofDoc doc{seq, size, *root, LeafHash(*entry), *proof};
+  auto j = nlohmann::json::parse(
+      InclusionProofToJson(doc, size == latest.size ? latest.note : std::string()));
+  j["entry"] = Base64Encode(*entry);
   return j;
 }
 

@@ -180,20 +180,11 @@ Result<bool> BoolParameter(const Target& t, const std::string& name) {
                                  it->second + "'");
 }
 
-json EntryJson(const DecodedEntry& e) {
-  json j;
-  j["seq"] = e.seq();
-  j["recordedAt"] = e.recorded_at().ToString();
-  j["effectiveDate"] = e.effective_date().ToString();
-  j["kind"] = EventKindName(e.kind());
-  j["author"] = ToHex(e.reader().getAuthorKeyId().begin(), e.reader().getAuthorKeyId().size());
-  j["leafHash"] = ToHex(e.leaf_hash());
-  j["previousHash"] = ToHex(e.previous_hash());
-  j["signature"] = ToHex(e.signature());
-  j["summary"] = cli::SummarizeEvent(e.reader());
-  j["event"] = json::parse(EventToJson(e.reader()));
-  // The stored canonical bytes: a replica or an auditor recomputes the leaf hash from these
-  // (leafHash = SHA-256(0x00 || entry)) rather than trusting the fields above.
+// The CLI's entry JSON (no role: that needs the Authority, which is read only under the writer
+// lock), plus the stored canonical bytes: a replica or an auditor recomputes the leaf hash from
+// these (leafHash = SHA-256(0x00 || entry)) rather than trusting the fields.
+json EntryWithBytesJson(const DecodedEntry& e) {
+  json j = cli::EntryJson(e, nullptr);
   j["entry"] = Base64Encode(e.bytes());
   return j;
 }
@@ -569,7 +560,7 @@ void Service::HandleRead(const HttpRequest& request, const std::string& key_id,
     uint64_t next = std::min(*from, size);
     Status s = ledger_->ForEachEntry(*from, to, [&](const DecodedEntry& e) {
       if (bytes >= kEntriesResponseBytesMax) return Status::NotFound("page full");
-      entries.push_back(EntryJson(e));
+      entries.push_back(EntryWithBytesJson(e));
       bytes += e.bytes().size() * 3;  // hex, base64 and JSON of the same bytes, roughly
       next = e.seq() + 1;
       return Status::Ok();
@@ -598,16 +589,9 @@ void Service::HandleRead(const HttpRequest& request, const std::string& key_id,
       return fail(Status::InvalidArgument("entry " + std::to_string(*seq) +
                                           " is not in a tree of size " + std::to_string(*size)));
     }
-    auto entry = ledger_->ReadEntryBytes(*seq);
-    if (!entry.ok()) return fail(entry.status());
-    auto proof = ledger_->InclusionProof(*seq, *size);
-    if (!proof.ok()) return fail(proof.status());
-    auto root = ledger_->RootAt(*size);
-    if (!root.ok()) return fail(root.status());
-    InclusionProofDoc doc{*seq, *size, *root, LeafHash(*entry), *proof};
-    json j = json::parse(InclusionProofToJson(doc, *size == cp->size ? cp->note : std::string()));
-    j["entry"] = Base64Encode(*entry);  // leafHash = SHA-256(0x00 || entry)
-    return send(j);
+    auto j = cli::InclusionProofJson(*ledger_, *seq, *size, *cp);
+    if (!j.ok()) return fail(j.status());
+    return send(*j);
   }
   if (t.path == "/v1/proofs/consistency") {
     FOULEDGER_OR_FAIL(OnlyParameters(t, {"size1", "size2"}));
