@@ -94,16 +94,11 @@ class AuditTest : public ::testing::Test {
 
   static RunResult Run(std::vector<std::string> args, const std::string& signer = "",
                        const std::string& ledger = "ledger") {
-    args.insert(args.begin(), FOULEDGER_BIN);
-    std::map<std::string, std::string> env = {{"FOULEDGER_LEDGER", dir_->Sub(ledger)}};
-    if (!signer.empty()) env["FOULEDGER_KEY"] = dir_->Sub(signer + ".key");
-    return RunProgram(args, dir_->path(), env);
+    return RunFouledger(*dir_, std::move(args), signer, ledger);
   }
   static std::string Must(const std::vector<std::string>& args, const std::string& signer = "",
                           const std::string& ledger = "ledger") {
-    RunResult r = Run(args, signer, ledger);
-    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
-    return r.out;
+    return MustRunFouledger(*dir_, args, signer, ledger);
   }
   // The seqs of the entries of one kind, from `log --json`.
   static std::vector<uint64_t> SeqsOf(const std::string& kind) {

@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +52,21 @@ RunResult RunProgram(const std::vector<std::string>& args, const std::string& cw
   unlink(out_template);
   unlink(err_template);
   return r;
+}
+
+RunResult RunFouledger(const TempDir& dir, std::vector<std::string> args, const std::string& signer,
+                       const std::string& ledger) {
+  args.insert(args.begin(), FOULEDGER_BIN);
+  std::map<std::string, std::string> env = {{"FOULEDGER_LEDGER", dir.Sub(ledger)}};
+  if (!signer.empty()) env["FOULEDGER_KEY"] = dir.Sub(signer + ".key");
+  return RunProgram(args, dir.path(), env);
+}
+
+std::string MustRunFouledger(const TempDir& dir, const std::vector<std::string>& args,
+                             const std::string& signer, const std::string& ledger) {
+  RunResult r = RunFouledger(dir, args, signer, ledger);
+  EXPECT_EQ(r.exit_code, 0) << (args.empty() ? "" : args[0]) << ": " << r.err;
+  return r.out;
 }
 
 size_t CountLines(const std::string& text) {

@@ -42,15 +42,10 @@ class ServeTest : public ::testing::Test {
   }
 
   RunResult Fouledger(std::vector<std::string> args, const std::string& signer = "") {
-    args.insert(args.begin(), FOULEDGER_BIN);
-    std::map<std::string, std::string> env = {{"FOULEDGER_LEDGER", dir.Sub("ledger")}};
-    if (!signer.empty()) env["FOULEDGER_KEY"] = dir.Sub(signer + ".key");
-    return RunProgram(args, dir.path(), env);
+    return RunFouledger(dir, std::move(args), signer);
   }
   std::string Must(const std::vector<std::string>& args, const std::string& signer = "") {
-    RunResult r = Fouledger(args, signer);
-    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
-    return r.out;
+    return MustRunFouledger(dir, args, signer);
   }
   // The same command sent to the server.
   RunResult Remote(std::vector<std::string> args, const std::string& signer) {
