@@ -309,6 +309,9 @@ int Replay(const std::string& dir) {
   return 0;
 }
 
+// A budget query (Engine::BudgetAt, what `fouledger budget` and GET /v1/budget run) at random
+// as-of dates and known-at times; then the whole State (Engine::At, which the budget query used
+// before) at the same points, for the before/after.
 int Query(const std::string& dir, int queries) {
   projections::Engine engine;
   auto ledger =
@@ -316,22 +319,42 @@ int Query(const std::string& dir, int queries) {
   const Instant first = Must(ledger->ReadEntry(0), "entry 0").recorded_at();
   const Instant last = Must(ledger->ReadEntry(ledger->size() - 1), "last entry").recorded_at();
   std::mt19937_64 random(7);
-  std::vector<double> ms;
+  std::vector<projections::QueryTime> points;
   for (int q = 0; q < queries; ++q) {
     projections::QueryTime t;
     t.as_of = RandomDate(random);
     const int64_t span = std::max<int64_t>(1, last.micros - first.micros);
     t.known_at = Instant{first.micros + static_cast<int64_t>(static_cast<uint64_t>(random()) %
                                                              static_cast<uint64_t>(span))};
-    const auto start = SteadyClock::now();
-    const projections::State state = engine.At(t);
-    const auto* budget = state.FindBudget(2021, projections::Programme::kLum);
-    ms.push_back(Seconds(start) * 1000);
-    if (budget == nullptr && q == 0) std::fprintf(stderr, "(no 2021 LUM budget at that time)\n");
+    points.push_back(t);
   }
-  std::sort(ms.begin(), ms.end());
-  Print("query_p50_ms", ms[ms.size() / 2]);
-  Print("query_p99_ms", ms[ms.size() * 99 / 100]);
+  auto percentiles = [](std::vector<double> ms, const char* p50, const char* p99) {
+    std::sort(ms.begin(), ms.end());
+    Print(p50, ms[ms.size() / 2]);
+    Print(p99, ms[ms.size() * 99 / 100]);
+  };
+  std::vector<double> budget_ms, state_ms;
+  int mismatches = 0;
+  for (const auto& t : points) {
+    auto start = SteadyClock::now();
+    const auto budget = engine.BudgetAt(2021, projections::Programme::kLum, t);
+    budget_ms.push_back(Seconds(start) * 1000);
+    // Every tenth point also through the whole State, which must give the same figures.
+    if (state_ms.size() * 10 < budget_ms.size()) {
+      start = SteadyClock::now();
+      const projections::State state = engine.At(t);
+      const auto* whole = state.FindBudget(2021, projections::Programme::kLum);
+      state_ms.push_back(Seconds(start) * 1000);
+      if ((whole == nullptr) != !budget.has_value() ||
+          (whole && (whole->granted != budget->granted || whole->paid != budget->paid ||
+                     whole->applications != budget->applications))) {
+        ++mismatches;
+      }
+    }
+  }
+  if (mismatches > 0) Die(std::to_string(mismatches) + " budget queries differ from Engine::At");
+  percentiles(budget_ms, "query_p50_ms", "query_p99_ms");
+  percentiles(state_ms, "state_query_p50_ms", "state_query_p99_ms");
   Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
   return 0;
 }

@@ -73,10 +73,12 @@ int PrintBudget(const Context& ctx, const QueryOptions& q, OutputFormat f, int y
   if (!ctx.server_url.empty()) {
     return Remote(ctx, q, f, "/v1/budget", {{"year", std::to_string(year)}});
   }
-  return Local(ctx, q, [&](const OpenLedger&, const State& state) {
-    WriteBudget(state, year, f, std::cout);
-    return Status::Ok();
-  });
+  auto opened = Open(ctx);
+  if (!opened.ok()) return Fail(opened.status());
+  auto t = TimeOf(ctx, q);
+  if (!t.ok()) return Fail(t.status());
+  WriteBudget(YearBudgets(*opened->rules, year, *t), *t, year, f, std::cout);
+  return kExitOk;
 }
 
 int PrintEligibility(const Context& ctx, const QueryOptions& q, OutputFormat f, int year) {

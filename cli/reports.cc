@@ -81,7 +81,20 @@ const char* MediaTypeOf(OutputFormat f) {
   return "application/json";
 }
 
-void WriteBudget(const State& state, int year, OutputFormat f, std::ostream& out) {
+std::vector<projections::Budget> YearBudgets(const projections::Engine& engine, int year,
+                                             const projections::QueryTime& at) {
+  std::vector<projections::Budget> budgets;
+  for (Programme p : {Programme::kLum, Programme::kMul}) {
+    projections::Budget b = engine.BudgetAt(year, p, at).value_or(projections::Budget{});
+    b.year = year;
+    b.programme = p;
+    budgets.push_back(b);
+  }
+  return budgets;
+}
+
+void WriteBudget(const std::vector<projections::Budget>& budgets, const projections::QueryTime& at,
+                 int year, OutputFormat f, std::ostream& out) {
   Table table({{"year", "Year", true},
                {"programme", "Programme"},
                {"appropriated", "Appropriated", true},
@@ -97,20 +110,13 @@ void WriteBudget(const State& state, int year, OutputFormat f, std::ostream& out
                {"repayment_outstanding", "Repayment outstanding", true},
                {"applications", "Applications", true},
                {"grants", "Grants", true}});
-  for (Programme p : {Programme::kLum, Programme::kMul}) {
-    const projections::Budget* b = state.FindBudget(year, p);
-    projections::Budget empty;
-    if (b == nullptr) {
-      empty.year = year;
-      empty.programme = p;
-      b = &empty;
-    }
-    table.AddRow({int64_t{year}, std::string(projections::ProgrammeName(p)), b->appropriated,
-                  b->asked, b->granted, b->paid, b->spent, b->noticed, b->repaid, b->unallocated(),
-                  b->to_pay(), b->unspent(), b->repayment_outstanding, int64_t{b->applications},
-                  int64_t{b->grants}});
+  for (const projections::Budget& b : budgets) {
+    table.AddRow({int64_t{b.year}, std::string(projections::ProgrammeName(b.programme)),
+                  b.appropriated, b.asked, b.granted, b.paid, b.spent, b.noticed, b.repaid,
+                  b.unallocated(), b.to_pay(), b.unspent(), b.repayment_outstanding,
+                  int64_t{b.applications}, int64_t{b.grants}});
   }
-  if (f == OutputFormat::kText) out << Heading("Budget " + std::to_string(year), state.at) << "\n";
+  if (f == OutputFormat::kText) out << Heading("Budget " + std::to_string(year), at) << "\n";
   table.Write(out, f);
 }
 

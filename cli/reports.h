@@ -10,10 +10,12 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/date.h"
 #include "ledger/ledger.h"
 #include "ledger/status.h"
+#include "projections/engine.h"
 #include "projections/state.h"
 #include "table.h"
 
@@ -33,7 +35,12 @@ const char* OutputFormatName(OutputFormat f);
 // The HTTP media type of a rendered report ("application/json", "text/csv; charset=utf-8", ...).
 const char* MediaTypeOf(OutputFormat f);
 
-void WriteBudget(const projections::State& state, int year, OutputFormat f, std::ostream& out);
+// The budget query: both programmes' budgets of `year` at `at`, from Engine::BudgetAt (a fold over
+// that year's records only, not a whole State); a programme nothing names yet shows zeros.
+std::vector<projections::Budget> YearBudgets(const projections::Engine& engine, int year,
+                                             const projections::QueryTime& at);
+void WriteBudget(const std::vector<projections::Budget>& budgets, const projections::QueryTime& at,
+                 int year, OutputFormat f, std::ostream& out);
 void WriteEligibility(const projections::State& state, int year, OutputFormat f, std::ostream& out);
 void WriteRepayments(const projections::State& state, int year, bool overdue_only, OutputFormat f,
                      std::ostream& out);

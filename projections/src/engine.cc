@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <deque>
+#include <map>
 #include <unordered_map>
 
 #include "fold.h"
@@ -27,6 +28,26 @@ struct Engine::Impl {
   // Indices of the foldable records (not voids, not key events), in fold order once sorted.
   mutable std::vector<uint32_t> order;
   mutable bool order_sorted = true;
+
+  // Per funding year and programme, the records that can change its budget (BudgetAt): its year
+  // rules and appropriations, and every record of each application that was ever filed under it
+  // (an application corrected into another year is listed under both; the fold decides). Each
+  // member carries its application's index local to the year, so a fold sizes its grants to the
+  // year, not the ledger.
+  struct YearIndex {
+    struct Member {
+      uint32_t index;  // into records/compact
+      uint32_t local;  // the application's index among this year's; kNone for year entries
+    };
+    mutable std::vector<Member> members;  // the first `sorted` in fold order
+    mutable size_t sorted = 0;
+    uint32_t applications = 0;
+  };
+  std::map<std::pair<int, Programme>, YearIndex> years;
+  // By interned application id: its record indices in seq order, and (year, local index) for each
+  // year it is listed under.
+  std::vector<std::vector<uint32_t>> app_records;
+  std::vector<std::vector<std::pair<YearIndex*, uint32_t>>> app_years;
 
   // The state with everything known at every date, kept current while entries arrive in date
   // order; rebuilt by one full fold after a correction, a void or an entry dated in the past.
@@ -105,6 +126,54 @@ struct Engine::Impl {
     const internal::YearSlot* slot = live.FindYear(year, p);
     return slot && slot->rules ? &std::get<YearRules>(slot->rules->body) : nullptr;
   }
+
+  void AddMember(YearIndex& y, uint32_t index, uint32_t local) {
+    const bool in_order =
+        y.members.empty() || !compact[index].OrderedBefore(compact[y.members.back().index]);
+    if (in_order && y.sorted == y.members.size()) ++y.sorted;
+    y.members.push_back(YearIndex::Member{index, local});
+  }
+
+  // Lists record `index` (already in `compact`) under the years whose budget it can change.
+  void IndexByYear(uint32_t index) {
+    const Compact& c = compact[index];
+    switch (c.kind) {
+      case Kind::kOther:
+      case Kind::kVoid:  // acts through its target's superseded_at
+      case Kind::kUnitAdded:
+        return;
+      case Kind::kYearRules:
+      case Kind::kAppropriation:
+        AddMember(years[{c.year, c.programme}], index, kNone);
+        return;
+      default:
+        break;
+    }
+    if (c.subject == kNone) return;
+    if (c.subject >= app_records.size()) {
+      app_records.resize(c.subject + 1);
+      app_years.resize(c.subject + 1);
+    }
+    app_records[c.subject].push_back(index);
+    if (c.kind == Kind::kApplication) {
+      YearIndex& y = years[{c.year, c.programme}];
+      auto& listed = app_years[c.subject];
+      const bool known =
+          std::any_of(listed.begin(), listed.end(), [&](const auto& l) { return l.first == &y; });
+      if (!known) {
+        // Newly filed under this year: the application's records so far (this one included)
+        // join it; the years it was filed under before get this one, as any other record.
+        for (const auto& [other, local] : listed) AddMember(*other, index, local);
+        const uint32_t local = y.applications++;
+        listed.emplace_back(&y, local);
+        for (uint32_t earlier : app_records[c.subject]) AddMember(y, earlier, local);
+        return;
+      }
+    }
+    for (const auto& [y, local] : app_years[c.subject]) AddMember(*y, index, local);
+  }
+
+  std::optional<Budget> BudgetAt(int year, Programme p, const QueryTime& t) const;
 
   Status CheckTarget(const Record& r) const;
   Status CheckCandidate(const FoldState& s, const Record& r, const Compact& c) const;
@@ -322,6 +391,7 @@ void Engine::Impl::ApplyRecord(Record r) {
     }
   }
   compact.push_back(c);
+  IndexByYear(index);
   if (replaces) live_valid = false;
   if (c.kind == Kind::kOther || c.kind == Kind::kVoid) return;
 
@@ -347,6 +417,53 @@ State Engine::Impl::At(const QueryTime& t) const {
     internal::Step(s, records[index], c, index);
   }
   return internal::Materialize(s, t, records, compact);
+}
+
+std::optional<Budget> Engine::Impl::BudgetAt(int year, Programme p, const QueryTime& t) const {
+  auto it = years.find({year, p});
+  if (it == years.end()) return std::nullopt;
+  const YearIndex& y = it->second;
+  if (y.sorted < y.members.size()) {
+    // Sort what arrived out of date order since the last query and merge it in: a query after a
+    // few back-dated appends costs their number and one pass, not a sort of the whole year.
+    auto before = [this](const YearIndex::Member& a, const YearIndex::Member& b) {
+      return compact[a.index].OrderedBefore(compact[b.index]);
+    };
+    const auto tail = y.members.begin() + static_cast<std::ptrdiff_t>(y.sorted);
+    std::sort(tail, y.members.end(), before);
+    std::inplace_merge(y.members.begin(), tail, y.members.end(), before);
+    y.sorted = y.members.size();
+  }
+  // The loop of At() over this year's members, applications renumbered locally. Entries of an
+  // application filed under another year at `t` fold into that application only, which this
+  // budget does not count; everything this budget counts sees exactly what At() would show it.
+  FoldState s;
+  s.grants.resize(y.applications);
+  s.folded.reserve(y.members.size());
+  const uint32_t as_of = t.as_of.packed();
+  const int64_t known_at = t.known_at.micros;
+  for (const YearIndex::Member& m : y.members) {
+    const Compact& stored = compact[m.index];
+    if (stored.effective > as_of) break;
+    if (stored.recorded_at > known_at) continue;
+    if (stored.superseded_at != kNever && stored.superseded_at <= known_at) continue;
+    Compact c = stored;
+    if (m.local != kNone) c.subject = m.local;
+    if (internal::PrecheckCode(s, c) != internal::Refusal::kNone) continue;  // an anomaly
+    internal::Fold(s, records[m.index], c, m.index);
+  }
+  const internal::YearSlot* slot = s.FindYear(year, p);
+  if (slot == nullptr) return std::nullopt;  // nothing of this year at `t`
+  Budget b;
+  b.year = year;
+  b.programme = p;
+  b.appropriated = Money::FromOre(slot->appropriated);
+  for (const internal::GrantFold& g : s.grants) {
+    if (!g.apply) continue;
+    const auto& a = std::get<Application>(g.apply->body);
+    if (a.year == year && a.programme == p) internal::AddToBudget(b, g);
+  }
+  return b;
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
@@ -389,6 +506,10 @@ Status Engine::Append(Record record) {
 }
 
 State Engine::At(const QueryTime& t) const { return impl_->At(t); }
+
+std::optional<Budget> Engine::BudgetAt(int year, Programme p, const QueryTime& t) const {
+  return impl_->BudgetAt(year, p, t);
+}
 
 size_t Engine::size() const { return impl_->records.size(); }
 

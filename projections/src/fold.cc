@@ -85,8 +85,7 @@ YearSlot& FoldState::Year(int year, Programme p) {
   return years.back();
 }
 
-std::optional<std::string> Precheck(const FoldState& s, const Record& r, const Compact& c) {
-  const std::string& app_id = r.application_id();
+Refusal PrecheckCode(const FoldState& s, const Compact& c) {
   const GrantFold* g = nullptr;
   switch (c.kind) {
     case Kind::kOther:
@@ -94,78 +93,107 @@ std::optional<std::string> Precheck(const FoldState& s, const Record& r, const C
     case Kind::kAppropriation:
     case Kind::kUnitAdded:
     case Kind::kVoid:
-      return std::nullopt;
+      return Refusal::kNone;
     case Kind::kApplication:
-      if (s.FindGrant(c.subject)) {
-        return "application " + app_id + " already exists (" + EntryOf(s.grants[c.subject].apply) +
-               ")";
-      }
-      return std::nullopt;
+      return s.FindGrant(c.subject) ? Refusal::kApplicationExists : Refusal::kNone;
     default:
       g = s.FindGrant(c.subject);
-      if (!g) return "no application " + app_id + " on " + r.effective.ToString();
+      if (!g) return Refusal::kNoApplication;
       break;
   }
   switch (c.kind) {
     case Kind::kDecision: {
-      if (g->decision) {
-        return app_id + " was already decided by " + EntryOf(g->decision) +
-               "; correct that entry instead";
-      }
-      if (c.amount > g->asked) {
-        return app_id + " asks " + Kr(g->asked) + "; a decision cannot grant more (" +
-               Kr(c.amount) + ")";
-      }
+      if (g->decision) return Refusal::kAlreadyDecided;
+      if (c.amount > g->asked) return Refusal::kGrantsMoreThanAsked;
       if (c.amount > 0) {
         const Application& a = AppOf(*g);
         const YearSlot* slot = s.FindYear(a.year, a.programme);
         const int64_t appropriated = slot ? slot->appropriated : 0;
         const int64_t granted = slot ? slot->granted : 0;
-        if (granted + c.amount > appropriated) {
-          return YearName(a.year, a.programme) + " appropriation is " + Kr(appropriated) + "; " +
-                 Kr(granted) + " already granted, decision grants " + Kr(c.amount);
-        }
+        if (granted + c.amount > appropriated) return Refusal::kBeyondAppropriation;
       }
-      return std::nullopt;
+      return Refusal::kNone;
     }
     case Kind::kPayout:
-      if (!g->decision) return app_id + " is not decided; nothing can be paid";
-      if (g->granted == 0) return app_id + " was rejected; nothing can be paid";
-      if (c.amount > g->granted - g->paid) {
-        return app_id + " payout " + Kr(c.amount) + " exceeds what remains to pay: granted " +
-               Kr(g->granted) + ", already paid " + Kr(g->paid);
-      }
-      return std::nullopt;
+      if (!g->decision) return Refusal::kPayUndecided;
+      if (g->granted == 0) return Refusal::kPayRejected;
+      if (c.amount > g->granted - g->paid) return Refusal::kPayBeyondGranted;
+      return Refusal::kNone;
     case Kind::kReportSubmission:
-      if (g->paid == 0) return app_id + " has not been paid; a report needs a paid grant";
-      if (g->report_status == ReportStatus::kApproved) {
-        return app_id + "'s report was already approved by " + EntryOf(g->review) +
-               "; correct that report instead";
-      }
-      return std::nullopt;
+      if (g->paid == 0) return Refusal::kReportUnpaid;
+      if (g->report_status == ReportStatus::kApproved) return Refusal::kReportAlreadyApproved;
+      return Refusal::kNone;
     case Kind::kReportReview:
-      if (g->report_status != ReportStatus::kSubmitted) {
-        return app_id +
-               " has no report awaiting review (report: " + ReportStatusName(g->report_status) +
-               ")";
-      }
-      return std::nullopt;
+      if (g->report_status != ReportStatus::kSubmitted) return Refusal::kNoReportToReview;
+      return Refusal::kNone;
     case Kind::kRepaymentNotice:
-      if (g->paid == 0) return app_id + " has not been paid; there is nothing to repay";
-      if (g->noticed + c.amount > g->paid) {
-        return app_id + " repayment notices would total " + Kr(g->noticed + c.amount) +
-               ", more than paid " + Kr(g->paid);
-      }
-      return std::nullopt;
+      if (g->paid == 0) return Refusal::kNoticeUnpaid;
+      if (g->noticed + c.amount > g->paid) return Refusal::kNoticesBeyondPaid;
+      return Refusal::kNone;
     case Kind::kRepaymentReceipt:
-      if (c.amount > g->paid - g->repaid) {
-        return app_id + " repayment " + Kr(c.amount) + " exceeds paid " + Kr(g->paid) +
-               " less repaid " + Kr(g->repaid);
-      }
-      return std::nullopt;
+      if (c.amount > g->paid - g->repaid) return Refusal::kRepaymentBeyondPaid;
+      return Refusal::kNone;
     default:
-      return std::nullopt;
+      return Refusal::kNone;
   }
+}
+
+std::string RefusalText(Refusal why, const FoldState& s, const Record& r, const Compact& c) {
+  const std::string& app_id = r.application_id();
+  const GrantFold* g = s.FindGrant(c.subject);
+  switch (why) {
+    case Refusal::kNone:
+      break;
+    case Refusal::kApplicationExists:
+      return "application " + app_id + " already exists (" + EntryOf(g->apply) + ")";
+    case Refusal::kNoApplication:
+      return "no application " + app_id + " on " + r.effective.ToString();
+    case Refusal::kAlreadyDecided:
+      return app_id + " was already decided by " + EntryOf(g->decision) +
+             "; correct that entry instead";
+    case Refusal::kGrantsMoreThanAsked:
+      return app_id + " asks " + Kr(g->asked) + "; a decision cannot grant more (" + Kr(c.amount) +
+             ")";
+    case Refusal::kBeyondAppropriation: {
+      const Application& a = AppOf(*g);
+      const YearSlot* slot = s.FindYear(a.year, a.programme);
+      const int64_t appropriated = slot ? slot->appropriated : 0;
+      const int64_t granted = slot ? slot->granted : 0;
+      return YearName(a.year, a.programme) + " appropriation is " + Kr(appropriated) + "; " +
+             Kr(granted) + " already granted, decision grants " + Kr(c.amount);
+    }
+    case Refusal::kPayUndecided:
+      return app_id + " is not decided; nothing can be paid";
+    case Refusal::kPayRejected:
+      return app_id + " was rejected; nothing can be paid";
+    case Refusal::kPayBeyondGranted:
+      return app_id + " payout " + Kr(c.amount) + " exceeds what remains to pay: granted " +
+             Kr(g->granted) + ", already paid " + Kr(g->paid);
+    case Refusal::kReportUnpaid:
+      return app_id + " has not been paid; a report needs a paid grant";
+    case Refusal::kReportAlreadyApproved:
+      return app_id + "'s report was already approved by " + EntryOf(g->review) +
+             "; correct that report instead";
+    case Refusal::kNoReportToReview:
+      return app_id +
+             " has no report awaiting review (report: " + ReportStatusName(g->report_status) + ")";
+    case Refusal::kNoticeUnpaid:
+      return app_id + " has not been paid; there is nothing to repay";
+    case Refusal::kNoticesBeyondPaid:
+      return app_id + " repayment notices would total " + Kr(g->noticed + c.amount) +
+             ", more than paid " + Kr(g->paid);
+    case Refusal::kRepaymentBeyondPaid:
+      return app_id + " repayment " + Kr(c.amount) + " exceeds paid " + Kr(g->paid) +
+             " less repaid " + Kr(g->repaid);
+  }
+  assert(false && "RefusalText of kNone");
+  return {};
+}
+
+std::optional<std::string> Precheck(const FoldState& s, const Record& r, const Compact& c) {
+  const Refusal why = PrecheckCode(s, c);
+  if (why == Refusal::kNone) return std::nullopt;
+  return RefusalText(why, s, r, c);
 }
 
 void Fold(FoldState& s, const Record& r, const Compact& c, uint32_t index) {
@@ -244,6 +272,22 @@ void Step(FoldState& s, const Record& r, const Compact& c, uint32_t index) {
     return;
   }
   Fold(s, r, c, index);
+}
+
+void AddToBudget(Budget& b, const GrantFold& f) {
+  b.asked += Money::FromOre(f.asked);
+  b.granted += Money::FromOre(f.granted);
+  b.paid += Money::FromOre(f.paid);
+  b.spent += Money::FromOre(f.spent);
+  b.noticed += Money::FromOre(f.noticed);
+  b.repaid += Money::FromOre(f.repaid);
+  b.repayment_outstanding +=
+      RepaymentOutstandingOf(f.report_status, Money::FromOre(f.paid), Money::FromOre(f.spent),
+                             Money::FromOre(f.noticed), Money::FromOre(f.repaid));
+  ++b.applications;
+  if (f.decision) ++b.decided;
+  if (f.granted > 0) ++b.grants;
+  if (f.decision && f.granted == 0) ++b.rejected;
 }
 
 State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records,
@@ -339,7 +383,7 @@ State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Reco
   std::sort(st.grants.begin(), st.grants.end(),
             [](const Grant& a, const Grant& b) { return a.application_id < b.application_id; });
 
-  // Budgets.
+  // Budgets: every year the fold opened, then each application's figures in its year.
   std::map<std::pair<int, Programme>, Budget> budgets;
   for (const auto& slot : s.years) {
     Budget& b = budgets[{slot.year, slot.programme}];
@@ -347,21 +391,13 @@ State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Reco
     b.programme = slot.programme;
     b.appropriated = Money::FromOre(slot.appropriated);
   }
-  for (const auto& g : st.grants) {
-    Budget& b = budgets[{g.year, g.programme}];
-    b.year = g.year;
-    b.programme = g.programme;
-    b.asked += g.asked;
-    b.granted += g.granted;
-    b.paid += g.paid;
-    b.spent += g.spent;
-    b.noticed += g.noticed;
-    b.repaid += g.repaid;
-    b.repayment_outstanding += g.RepaymentOutstanding();
-    ++b.applications;
-    if (g.outcome != Outcome::kUndecided) ++b.decided;
-    if (g.granted.ore() > 0) ++b.grants;
-    if (g.outcome == Outcome::kRejected) ++b.rejected;
+  for (const GrantFold& f : s.grants) {
+    if (!f.apply) continue;
+    const Application& a = AppOf(f);
+    Budget& b = budgets[{a.year, a.programme}];
+    b.year = a.year;
+    b.programme = a.programme;
+    AddToBudget(b, f);
   }
   for (auto& [key, b] : budgets) st.budgets.push_back(b);
 

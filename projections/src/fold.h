@@ -81,13 +81,37 @@ struct FoldState {
   }
 };
 
-// Why `r` cannot be applied to `s`, or nullopt if it can.
+// Why an entry cannot be applied: the hard rules, without the words, so that folds that only need
+// to know whether (Engine::BudgetAt) build no strings.
+enum class Refusal : uint8_t {
+  kNone,
+  kApplicationExists,
+  kNoApplication,
+  kAlreadyDecided,
+  kGrantsMoreThanAsked,
+  kBeyondAppropriation,
+  kPayUndecided,
+  kPayRejected,
+  kPayBeyondGranted,
+  kReportUnpaid,
+  kReportAlreadyApproved,
+  kNoReportToReview,
+  kNoticeUnpaid,
+  kNoticesBeyondPaid,
+  kRepaymentBeyondPaid,
+};
+Refusal PrecheckCode(const FoldState& s, const Compact& c);
+// The refusal line for `why` (not kNone), naming the figures in `s`.
+std::string RefusalText(Refusal why, const FoldState& s, const Record& r, const Compact& c);
+// Why `r` cannot be applied to `s`, or nullopt if it can: PrecheckCode, then RefusalText.
 std::optional<std::string> Precheck(const FoldState& s, const Record& r, const Compact& c);
 // Applies `r` (which passed Precheck) as record index `index`.
 void Fold(FoldState& s, const Record& r, const Compact& c, uint32_t index);
 // Precheck, then Fold or note an anomaly.
 void Step(FoldState& s, const Record& r, const Compact& c, uint32_t index);
 
+// Adds one application's figures (`f.apply` set) to the budget of its year and programme.
+void AddToBudget(Budget& b, const GrantFold& f);
 // Names for messages.
 std::string Kr(int64_t ore);                  // "500 000 kr"
 std::string YearName(int year, Programme p);  // "2021 LUM"

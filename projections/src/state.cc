@@ -71,13 +71,19 @@ const char* GrantStateName(GrantState s) {
 }
 
 Money Grant::RepaymentDue() const {
-  Money unspent;
-  if (report != ReportStatus::kNone && paid > spent) unspent = paid - spent;
-  return std::max(noticed, unspent);
+  // What is outstanding before anything came back.
+  return RepaymentOutstandingOf(report, paid, spent, noticed, Money());
 }
 
 Money Grant::RepaymentOutstanding() const {
-  const Money due = RepaymentDue();
+  return RepaymentOutstandingOf(report, paid, spent, noticed, repaid);
+}
+
+Money RepaymentOutstandingOf(ReportStatus report, Money paid, Money spent, Money noticed,
+                             Money repaid) {
+  Money unspent;
+  if (report != ReportStatus::kNone && paid > spent) unspent = paid - spent;
+  const Money due = std::max(noticed, unspent);
   return due > repaid ? due - repaid : Money();
 }
 

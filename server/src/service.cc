@@ -648,21 +648,28 @@ void Service::HandleRead(const HttpRequest& request, const std::string& key_id,
                                         " bytes"));
   }
 
-  projections::State state;
-  {
-    // The engine is not thread-safe and appends fold into it: hold the lock for At() only.
-    std::lock_guard lock(engine_mutex_);
-    state = engine_->At(*when);
-  }
   std::ostringstream out;
   if (t.path == "/v1/budget") {
-    cli::WriteBudget(state, year, *format, out);
-  } else if (t.path == "/v1/eligibility") {
-    cli::WriteEligibility(state, year, *format, out);
-  } else if (t.path == "/v1/repayments") {
-    cli::WriteRepayments(state, year, *overdue, *format, out);
+    std::vector<projections::Budget> budgets;
+    {
+      // The engine is not thread-safe and appends fold into it: hold the lock for the fold only.
+      std::lock_guard lock(engine_mutex_);
+      budgets = cli::YearBudgets(*engine_, year, *when);
+    }
+    cli::WriteBudget(budgets, *when, year, *format, out);
   } else {
-    FOULEDGER_OR_FAIL(cli::WriteGrant(state, *ledger_, application, *format, out));
+    projections::State state;
+    {
+      std::lock_guard lock(engine_mutex_);
+      state = engine_->At(*when);
+    }
+    if (t.path == "/v1/eligibility") {
+      cli::WriteEligibility(state, year, *format, out);
+    } else if (t.path == "/v1/repayments") {
+      cli::WriteRepayments(state, year, *overdue, *format, out);
+    } else {
+      FOULEDGER_OR_FAIL(cli::WriteGrant(state, *ledger_, application, *format, out));
+    }
   }
 #undef FOULEDGER_OR_FAIL
   HttpResponse r;

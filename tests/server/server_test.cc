@@ -283,8 +283,19 @@ TEST(ServerTest, ReadsMustBeSignedByAnEnrolledKeyAndCannotBeReplayed) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->status, 200) << r->body;
   std::ostringstream local;
-  cli::WriteBudget(s.engine.At({D("2021-06-07"), Instant::Parse("2021-07-01").value()}), 2021,
-                   cli::OutputFormat::kJson, local);
+  // Rendered here from the whole State (Engine::At), where the server folds the year alone
+  // (Engine::BudgetAt): the two must agree.
+  const projections::QueryTime when{D("2021-06-07"), Instant::Parse("2021-07-01").value()};
+  const projections::State state = s.engine.At(when);
+  auto budget = [&](projections::Programme p) {
+    projections::Budget b;  // zeros where the State has no budget for the year
+    if (const auto* found = state.FindBudget(2021, p)) b = *found;
+    b.year = 2021;
+    b.programme = p;
+    return b;
+  };
+  cli::WriteBudget({budget(projections::Programme::kLum), budget(projections::Programme::kMul)},
+                   when, 2021, cli::OutputFormat::kJson, local);
   EXPECT_EQ(r->body, local.str());
   EXPECT_EQ(Json(*r).size(), 2u);  // LUM and MUL
 

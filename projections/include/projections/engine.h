@@ -17,6 +17,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "ledger/ledger.h"
 #include "ledger/status.h"
@@ -49,6 +50,12 @@ class Engine final : public AppendValidator {
   // The state at `t`: records with recorded_at <= t.known_at, corrections and voids among exactly
   // those resolved, then the effective entries dated <= t.as_of folded in date order.
   State At(const QueryTime& t) const;
+  // One funding year's budget at `t`: the same figures as At(t).FindBudget(year, p) (nullopt where
+  // that is null), from a fold over only the records that can touch that year: its rules and
+  // appropriations and every entry of an application ever filed under it. The Engine keeps that
+  // list per year as records arrive, so a budget query costs the year's records, not the ledger's
+  // (docs/projections.md, "Budget queries").
+  std::optional<Budget> BudgetAt(int year, Programme p, const QueryTime& t) const;
 
   size_t size() const;                           // records applied
   const Record* FindRecord(uint64_t seq) const;  // nullptr if none

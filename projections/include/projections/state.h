@@ -103,6 +103,10 @@ struct Grant {
   Money RepaymentOutstanding() const;
 };
 
+// Grant::RepaymentOutstanding() from the figures alone (the budget folds have no Grant).
+Money RepaymentOutstandingOf(ReportStatus report, Money paid, Money spent, Money noticed,
+                             Money repaid);
+
 // Money and counts for one funding year and programme.
 struct Budget {
   int year = 0;
