@@ -32,7 +32,7 @@ constexpr size_t kEventOffset = 80;
 // offset of a field is its address minus the base.
 class AlignedBytes {
  public:
-  explicit AlignedBytes(const Bytes& b) : words_(kj::heapArray<capnp::word>((b.size() + 7) / 8)) {
+  explicit AlignedBytes(ByteView b) : words_(kj::heapArray<capnp::word>((b.size() + 7) / 8)) {
     std::memset(words_.begin(), 0, words_.size() * sizeof(capnp::word));
     std::memcpy(words_.begin(), b.data(), b.size());
     segments_[0] = words_.asPtr();
@@ -247,8 +247,8 @@ Result<ExportSummary> ExportBundle(const Ledger& ledger, const projections::Engi
     }
     authors.insert(author);
     const fs::path base = out / "entries" / SeqName(seq);
-    const Bytes& bytes = entry->bytes();
-    const Bytes& event = entry->event().bytes();
+    const ByteView bytes = entry->bytes();
+    const ByteView event = entry->event().bytes();
     FOULEDGER_RETURN_IF_ERROR(WriteFile(base.string() + ".entry", bytes.data(), bytes.size()));
     FOULEDGER_RETURN_IF_ERROR(WriteFile(base.string() + ".event", event.data(), event.size()));
     FOULEDGER_RETURN_IF_ERROR(

@@ -156,17 +156,17 @@ Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
                            std::to_string(target) + ": only a role that may write " +
                            EventKindName(target_kind) + " entries may");
   }
-  auto app = entry_application_.find(target);
-  if (app != entry_application_.end()) {
+  if (const uint32_t app_index = entry_application_[target]; app_index != 0) {
+    const std::string& app = applications_[app_index - 1];
     const std::string new_app = ApplicationIdOf(e.reader());
-    if (e.kind() != Event::Body::VOID_ENTRY && new_app != app->second) {
+    if (e.kind() != Event::Body::VOID_ENTRY && new_app != app) {
       return Status::Refused("a correction of entry " + std::to_string(target) +
-                             " must be about the same application " + app->second + ", not " +
-                             new_app + "; void it and write a new entry instead");
+                             " must be about the same application " + app + ", not " + new_app +
+                             "; void it and write a new entry instead");
     }
-    auto units = application_units_.find(app->second);
+    auto units = application_units_.find(app);
     if (units != application_units_.end()) {
-      FOULEDGER_RETURN_IF_ERROR(CheckUnits(author, units->second, "application " + app->second));
+      FOULEDGER_RETURN_IF_ERROR(CheckUnits(author, units->second, "application " + app));
     }
   }
   return Status::Ok();
@@ -294,7 +294,14 @@ void Authority::Apply(const DecodedEntry& e) {
   if (event.getCorrection().isReplaces()) {
     superseded_by_[event.getCorrection().getReplaces().getSeq()] = e.seq();
   }
-  if (KindIsBoundToApplication(kind)) entry_application_[e.seq()] = ApplicationIdOf(event);
+  uint32_t app_index = 0;
+  if (KindIsBoundToApplication(kind)) {
+    auto [it, added] = application_index_.try_emplace(ApplicationIdOf(event),
+                                                      static_cast<uint32_t>(applications_.size()));
+    if (added) applications_.push_back(it->first);
+    app_index = it->second + 1;
+  }
+  entry_application_.push_back(app_index);
   switch (kind) {
     case Event::Body::GENESIS: {
       auto g = body.getGenesis();

@@ -38,14 +38,22 @@ capnp::ReaderOptions TrustedReaderOptions() {
 
 // One canonical message in word-aligned memory, and a reader over it.
 struct AlignedMessage {
-  kj::Array<capnp::word> words;
+  kj::Array<capnp::word> words;  // our copy, or empty when reading another message's words
+  std::shared_ptr<void> owner;   // keeps those other words alive
   kj::ArrayPtr<const capnp::word> segments[1];
   kj::Own<capnp::SegmentArrayMessageReader> reader;
+
+  ByteView bytes() const {
+    return ByteView(reinterpret_cast<const uint8_t*>(segments[0].begin()),
+                    segments[0].size() * sizeof(capnp::word));
+  }
 };
 
+// `owner`, if given, keeps `data` alive; word-aligned data is then read in place, not copied.
 template <typename T>
 Result<std::shared_ptr<AlignedMessage>> ReadCanonical(const uint8_t* data, size_t size,
-                                                      size_t max_bytes, const char* what) {
+                                                      size_t max_bytes, const char* what,
+                                                      std::shared_ptr<void> owner = nullptr) {
   if (size == 0) return Status::Corruption(std::string(what) + " is empty");
   if (size > max_bytes) {
     return Status::Corruption(std::string(what) + " is " + std::to_string(size) +
@@ -56,10 +64,16 @@ Result<std::shared_ptr<AlignedMessage>> ReadCanonical(const uint8_t* data, size_
   }
   auto msg = std::make_shared<AlignedMessage>();
   Status shape;
-  // RocksDB values are not 8-byte aligned and Cap'n Proto refuses unaligned data: copy.
-  msg->words = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
-  std::memcpy(msg->words.begin(), data, size);
-  msg->segments[0] = msg->words.asPtr();
+  if (owner && reinterpret_cast<uintptr_t>(data) % alignof(capnp::word) == 0) {
+    msg->owner = std::move(owner);
+    msg->segments[0] =
+        kj::arrayPtr(reinterpret_cast<const capnp::word*>(data), size / sizeof(capnp::word));
+  } else {
+    // RocksDB values are not 8-byte aligned and Cap'n Proto refuses unaligned data: copy.
+    msg->words = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
+    std::memcpy(msg->words.begin(), data, size);
+    msg->segments[0] = msg->words.asPtr();
+  }
   // The one place untrusted Cap'n Proto is decoded: a kj::Exception here is malformed input.
   KJ_IF_MAYBE (e, kj::runCatchingExceptions([&] {
                  capnp::SegmentArrayMessageReader check(kj::arrayPtr(msg->segments, 1),
@@ -501,7 +515,7 @@ Result<DecodedEvent> DecodedEvent::Decode(const uint8_t* data, size_t size) {
   auto msg = ReadCanonical<Event>(data, size, kEventBytesMax, "event");
   if (!msg.ok()) return msg.status();
   DecodedEvent out;
-  out.bytes_.assign(data, data + size);
+  out.bytes_ = (*msg)->bytes();
   out.storage_ = *msg;
   return out;
 }
@@ -524,11 +538,16 @@ Result<DecodedEntry> DecodedEntry::Decode(const uint8_t* data, size_t size) {
   auto sig = entry.getSignature();
   if (sig.size() != kSignatureBytes) return Status::Corruption("signature is not 64 bytes");
   std::copy(sig.begin(), sig.end(), out.signature_.begin());
+  // The event is a Data field of the entry, word-aligned inside the entry's aligned copy: read it
+  // in place (its own canonical and shape checks still run).
   auto event_bytes = entry.getEvent();
-  auto event = DecodedEvent::Decode(event_bytes.begin(), event_bytes.size());
+  auto event =
+      ReadCanonical<Event>(event_bytes.begin(), event_bytes.size(), kEventBytesMax, "event", *msg);
   if (!event.ok()) return event.status();
-  out.event_ = std::move(event).value();  // shape-checked by DecodedEvent::Decode
-  out.bytes_.assign(data, data + size);
+  out.event_.bytes_ = (*event)->bytes();
+  out.event_.storage_ = *event;
+  out.bytes_ = (*msg)->bytes();
+  out.storage_ = *msg;
   return out;
 }
 
@@ -537,7 +556,7 @@ Date DecodedEntry::effective_date() const {
   return d.ok() ? *d : Date();  // shape-checked at decode, so always valid here
 }
 
-Hash256 DecodedEntry::leaf_hash() const { return LeafHash(bytes_); }
+Hash256 DecodedEntry::leaf_hash() const { return LeafHash(bytes_.data(), bytes_.size()); }
 
 Bytes EncodeEntry(uint64_t seq, Instant recorded_at, const Hash256& previous_hash,
                   const SignedEvent& event) {

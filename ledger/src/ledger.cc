@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -164,11 +165,17 @@ struct Ledger::Impl {
       }
       authority.Apply(*entry);
       if (options.validator) options.validator->Apply(*entry);
-      last_leaf_hash = entry->leaf_hash();
       last_recorded_at = entry->recorded_at();
       ++expected;
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading entries");
+    if (expected > 0) {
+      // The chain continues from the newest entry: hash that one only.
+      it->SeekToLast();
+      if (!it->Valid()) return FromRocks(it->status(), "reading the newest entry");
+      last_leaf_hash =
+          LeafHash(reinterpret_cast<const uint8_t*>(it->value().data()), it->value().size());
+    }
     auto loaded = CompactTree::Load(TreeReader(nullptr, expected), expected);
     if (!loaded.ok()) return loaded.status().WithContext("loading the Merkle tree");
     tree = std::move(loaded).value();
@@ -193,7 +200,7 @@ struct Ledger::Impl {
     if (!s.ok()) return FromRocks(s, "entry " + std::to_string(seq));
     auto entry = DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(value.data()), value.size());
     if (!entry.ok()) return entry.status().WithContext("entry " + std::to_string(seq));
-    if (entry->event().bytes() != event.event) {
+    if (!std::ranges::equal(entry->event().bytes(), event.event)) {
       return Status::Refused("client event id was already used by entry " + std::to_string(seq) +
                              " for a different event");
     }

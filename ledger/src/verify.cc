@@ -110,7 +110,7 @@ class SignatureChecker {
   void Check(const std::vector<Job>& jobs) {
     for (const Job& job : jobs) {
       if (job.seq > first_failure()) return;  // a failure before these decides the report
-      const Bytes& event = job.entry.event().bytes();
+      const ByteView event = job.entry.event().bytes();
       if (VerifySignature(job.author, event.data(), event.size(), job.entry.signature().data(),
                           job.entry.signature().size())) {
         continue;

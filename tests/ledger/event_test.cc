@@ -3,6 +3,7 @@
 #include <capnp/message.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "test_util.h"
@@ -154,7 +155,7 @@ TEST(Entry, EncodeDecodeRoundTrip) {
   EXPECT_EQ(entry->seq(), 42u);
   EXPECT_EQ(entry->recorded_at().micros, 123456789);
   EXPECT_EQ(entry->previous_hash(), prev);
-  EXPECT_EQ(entry->event().bytes(), e.event);
+  EXPECT_TRUE(std::ranges::equal(entry->event().bytes(), e.event));
   EXPECT_EQ(entry->signature(), e.signature);
   EXPECT_EQ(entry->kind(), schema::Event::Body::APPLY);
   EXPECT_EQ(entry->effective_date().ToString(), "2020-09-01");

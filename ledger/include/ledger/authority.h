@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/crypto.h"
@@ -66,8 +67,12 @@ class Authority {
   std::map<Hash256, KeyRecord> keys_;
   std::set<std::string> units_;
   std::map<std::string, std::vector<std::string>> application_units_;
-  std::vector<EventKind> kinds_;                       // kind of every entry, by seq
-  std::map<uint64_t, std::string> entry_application_;  // application of app-bound entries
+  std::vector<EventKind> kinds_;  // kind of every entry, by seq
+  // The application of each entry, by seq: 1 + its index in applications_, 0 for none. Interned,
+  // because a replay of a million entries must not build a million strings and tree nodes.
+  std::vector<uint32_t> entry_application_;
+  std::vector<std::string> applications_;
+  std::unordered_map<std::string, uint32_t> application_index_;
   std::map<uint64_t, uint64_t> superseded_by_;
   uint64_t size_ = 0;
 };

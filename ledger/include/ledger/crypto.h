@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,7 @@
 namespace fouledger {
 
 using Bytes = std::vector<uint8_t>;
+using ByteView = std::span<const uint8_t>;  // bytes owned by someone else (Bytes converts to it)
 using Hash256 = std::array<uint8_t, 32>;
 
 inline constexpr size_t kPublicKeyBytes = 32;
@@ -38,7 +40,7 @@ inline std::string ToHex(const Bytes& b) { return ToHex(b.data(), b.size()); }
 Result<Bytes> FromHex(std::string_view hex);
 
 std::string Base64Encode(const uint8_t* data, size_t size);
-inline std::string Base64Encode(const Bytes& b) { return Base64Encode(b.data(), b.size()); }
+inline std::string Base64Encode(ByteView b) { return Base64Encode(b.data(), b.size()); }
 template <size_t N>
 std::string Base64Encode(const std::array<uint8_t, N>& a) {
   return Base64Encode(a.data(), a.size());

@@ -66,16 +66,18 @@ class EventBuilder {
   schema::Event::Builder event_;
 };
 
-// A decoded message that owns a word-aligned copy of its bytes.
+// A decoded message over word-aligned bytes it keeps alive: its own copy, or (inside a
+// DecodedEntry) the entry's copy, so that decoding an entry copies its bytes once.
 class DecodedEvent {
  public:
   // Refuses (Corruption) bytes that are not exactly one canonical schema::Event within limits.
   static Result<DecodedEvent> Decode(const uint8_t* data, size_t size);
   schema::Event::Reader reader() const;
-  const Bytes& bytes() const { return bytes_; }
+  ByteView bytes() const { return bytes_; }  // valid while this DecodedEvent (or a copy) lives
 
  private:
-  Bytes bytes_;
+  friend class DecodedEntry;
+  ByteView bytes_;
   std::shared_ptr<void> storage_;  // aligned words + the capnp reader over them
 };
 
@@ -92,7 +94,8 @@ class DecodedEntry {
   EventKind kind() const { return event_.reader().getBody().which(); }
   Date effective_date() const;
   const SignatureBytes& signature() const { return signature_; }
-  const Bytes& bytes() const { return bytes_; }  // the stored canonical Entry bytes
+  // The stored canonical Entry bytes; valid while this DecodedEntry (or a copy) lives.
+  ByteView bytes() const { return bytes_; }
   Hash256 leaf_hash() const;
 
  private:
@@ -101,7 +104,8 @@ class DecodedEntry {
   Hash256 previous_hash_{};
   SignatureBytes signature_{};
   DecodedEvent event_;
-  Bytes bytes_;
+  ByteView bytes_;
+  std::shared_ptr<void> storage_;  // the entry's aligned words, which event_ points into
 };
 
 // The canonical bytes of an Entry.

@@ -20,7 +20,7 @@
 namespace fouledger {
 
 Hash256 LeafHash(const uint8_t* data, size_t size);
-inline Hash256 LeafHash(const Bytes& b) { return LeafHash(b.data(), b.size()); }
+inline Hash256 LeafHash(ByteView b) { return LeafHash(b.data(), b.size()); }
 Hash256 NodeHash(const Hash256& left, const Hash256& right);
 Hash256 EmptyTreeHash();
 
