@@ -209,12 +209,11 @@ int Storage(const std::string& dir, uint64_t n) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
-  rocksdb::ColumnFamilyOptions cf;
-  std::vector<rocksdb::ColumnFamilyDescriptor> d = {{kMetaFamily, cf},
-                                                    {kEntriesFamily, cf},
-                                                    {kIndexFamily, cf},
-                                                    {kTreeFamily, cf},
-                                                    {kCheckpointsFamily, cf}};
+  if (std::getenv("FOULEDGER_BENCH_PLAIN_OPTIONS") == nullptr) SetWriterOptions(&options);
+  std::vector<rocksdb::ColumnFamilyDescriptor> d = FamilyDescriptors();
+  if (std::getenv("FOULEDGER_BENCH_PLAIN_OPTIONS") != nullptr) {
+    for (auto& f : d) f.options = rocksdb::ColumnFamilyOptions();
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> h;
   rocksdb::DB* db = nullptr;
   auto s = rocksdb::DB::Open(options, dir, d, &h, &db);

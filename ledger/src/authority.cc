@@ -80,6 +80,18 @@ PublicKeyBytes Authority::AuthorKeyOf(const DecodedEntry& entry) const {
   return author != nullptr ? author->public_key : key;
 }
 
+bool Authority::VerifyAuthorSignature(const DecodedEntry& entry) const {
+  const ByteView event = entry.event().bytes();
+  const SignatureBytes& signature = entry.signature();
+  if (entry.kind() == Event::Body::GENESIS) {
+    return VerifySignature(AuthorKeyOf(entry), event.data(), event.size(), signature.data(),
+                           signature.size());
+  }
+  const KeyRecord* author = FindKey(ToHash(entry.reader().getAuthorKeyId()));
+  return author != nullptr &&
+         author->verifier.Verify(event.data(), event.size(), signature.data(), signature.size());
+}
+
 std::optional<uint64_t> Authority::SupersededBy(uint64_t seq) const {
   auto it = superseded_by_.find(seq);
   if (it == superseded_by_.end()) return std::nullopt;
@@ -311,6 +323,7 @@ void Authority::Apply(const DecodedEntry& e) {
       KeyRecord admin;
       std::copy(g.getAdminPublicKey().begin(), g.getAdminPublicKey().end(),
                 admin.public_key.begin());
+      admin.verifier = SignatureVerifier(admin.public_key);
       admin.role = Role::ADMIN;
       admin.holder = "first admin (genesis)";
       keys_[KeyIdOf(admin.public_key)] = admin;
@@ -320,6 +333,7 @@ void Authority::Apply(const DecodedEntry& e) {
       auto k = body.getKeyEnroll();
       KeyRecord rec;
       std::copy(k.getPublicKey().begin(), k.getPublicKey().end(), rec.public_key.begin());
+      rec.verifier = SignatureVerifier(rec.public_key);
       rec.role = k.getRole();
       rec.units = ToStrings(k.getUnits());
       rec.holder = k.getHolder();

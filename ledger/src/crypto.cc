@@ -142,17 +142,27 @@ Result<Bytes> Base64Decode(std::string_view text) {
   return out;
 }
 
-bool VerifySignature(const PublicKeyBytes& public_key, const uint8_t* message, size_t size,
-                     const uint8_t* signature, size_t signature_size) {
-  if (signature_size != kSignatureBytes) return false;
-  PkeyPtr key(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
-  if (!key) return false;
+SignatureVerifier::SignatureVerifier(const PublicKeyBytes& public_key) {
+  EVP_PKEY* key =
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size());
+  if (key != nullptr)
+    key_ = std::shared_ptr<void>(key, [](void* k) { EVP_PKEY_free(static_cast<EVP_PKEY*>(k)); });
+}
+
+bool SignatureVerifier::Verify(const uint8_t* message, size_t size, const uint8_t* signature,
+                               size_t signature_size) const {
+  if (!key_ || signature_size != kSignatureBytes) return false;
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr,
+                                   static_cast<EVP_PKEY*>(key_.get())) != 1) {
     return false;
   }
   return EVP_DigestVerify(ctx.get(), signature, signature_size, message, size) == 1;
+}
+
+bool VerifySignature(const PublicKeyBytes& public_key, const uint8_t* message, size_t size,
+                     const uint8_t* signature, size_t signature_size) {
+  return SignatureVerifier(public_key).Verify(message, size, signature, signature_size);
 }
 
 struct SigningKey::Impl {

@@ -29,15 +29,6 @@ using namespace storage;
 
 enum FamilyIndex { kMeta = 0, kEntries, kIndex, kTree, kCheckpoints, kFamilyCount };
 
-std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
-  rocksdb::ColumnFamilyOptions cf;
-  return {{kMetaFamily, cf},
-          {kEntriesFamily, cf},
-          {kIndexFamily, cf},
-          {kTreeFamily, cf},
-          {kCheckpointsFamily, cf}};
-}
-
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
   if (s.IsNotFound()) return Status::NotFound(what);
@@ -119,6 +110,7 @@ struct Ledger::Impl {
     // Default none: a whole-file CRC32C of every SST in the MANIFEST, so VerifyLedger can check
     // bytes no block checksum covers (an SST footer).
     db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
+    SetWriterOptions(&db_options);
     rocksdb::DB* raw = nullptr;
     auto s = rocksdb::DB::Open(db_options, (fs::path(options.path) / kDbDirectory).string(),
                                FamilyDescriptors(), &families, &raw);
@@ -260,16 +252,30 @@ struct Ledger::Impl {
     return outcome;
   }
 
+  unsigned VerifyThreads() const {
+    return std::min(options.verify_threads, kAppendVerifyThreadsMax);
+  }
+
   // Every check for one candidate; on success the candidate is folded into the state.
-  // `verified_with`: the key PreVerify found the signature good with, if it did.
+  // `verified_with`: the key SignatureChecks found the signature good with, if it did.
   Result<AppendOutcome> Admit(const SignedEvent& event, rocksdb::WriteBatch* batch,
                               std::map<Bytes, uint64_t>* batch_ids,
                               const std::optional<PublicKeyBytes>& verified_with = {}) {
-    auto decoded = DecodedEvent::Decode(event.event.data(), event.event.size());
-    if (!decoded.ok()) return Status::InvalidArgument(decoded.status().message());
-    FOULEDGER_RETURN_IF_ERROR(CheckEventShape(decoded->reader()));
+    // The candidate entry is encoded first and decoded once: decoding it checks the event inside
+    // (canonical form, shape) exactly as decoding the event alone would, with the same messages.
+    if (event.event.size() > kEventBytesMax) {
+      return Status::InvalidArgument("event is " + std::to_string(event.event.size()) +
+                                     " bytes, above the limit of " +
+                                     std::to_string(kEventBytesMax));
+    }
+    const uint64_t seq = tree.size();
+    const Instant now = options.clock();
+    const Instant recorded_at = std::max(now, last_recorded_at);  // never decreasing
+    const Bytes entry_bytes = EncodeEntry(seq, recorded_at, last_leaf_hash, event);
+    auto entry = DecodedEntry::Decode(entry_bytes);
+    if (!entry.ok()) return Status::InvalidArgument(entry.status().message());
 
-    auto client_id = decoded->reader().getClientEventId();
+    auto client_id = entry->reader().getClientEventId();
     const Bytes client_key(client_id.begin(), client_id.end());
     if (auto it = batch_ids->find(client_key); it != batch_ids->end()) {
       return Status::Refused("client event id is used twice in one batch (entry " +
@@ -279,26 +285,18 @@ struct Ledger::Impl {
     auto s = db->Get(rocksdb::ReadOptions(), family(kIndex),
                      ClientIdKey(client_id.begin(), client_id.size()), &existing);
     if (s.ok()) {
-      uint64_t seq = 0;
-      if (!DecodeU64(existing, &seq)) return Status::Corruption("client event id index is damaged");
-      return Duplicate(seq, event);
+      uint64_t stored_seq = 0;
+      if (!DecodeU64(existing, &stored_seq)) {
+        return Status::Corruption("client event id index is damaged");
+      }
+      return Duplicate(stored_seq, event);
     }
     if (!s.IsNotFound()) return FromRocks(s, "client event id index");
-
-    const uint64_t seq = tree.size();
-    const Instant now = options.clock();
-    const Instant recorded_at = std::max(now, last_recorded_at);  // never decreasing
-    const Bytes entry_bytes = EncodeEntry(seq, recorded_at, last_leaf_hash, event);
-    auto entry = DecodedEntry::Decode(entry_bytes);
-    // We just encoded it from a decoded event: failing to decode is a bug of ours.
-    assert(entry.ok());
-    if (!entry.ok()) return entry.status();
 
     FOULEDGER_RETURN_IF_ERROR(authority.Check(*entry));
     const PublicKeyBytes author_key = authority.AuthorKeyOf(*entry);
     const bool already_verified = verified_with.has_value() && *verified_with == author_key;
-    if (!already_verified && !VerifySignature(author_key, event.event.data(), event.event.size(),
-                                              event.signature.data(), event.signature.size())) {
+    if (!already_verified && !authority.VerifyAuthorSignature(*entry)) {
       return Status::Refused("signature does not verify with author key " +
                              ToHex(KeyIdOf(author_key).data(), 8));
     }
@@ -321,43 +319,88 @@ struct Ledger::Impl {
     last_recorded_at = recorded_at;
     return AppendOutcome{seq, recorded_at, leaf, false};
   }
-  // Checks the signatures of `events` on options.verify_threads threads, for authors the
-  // Authority already knows: a key id is the hash of its key, so the key cannot change before
-  // Admit runs, and Admit skips the check when it finds the same key (a revocation in between is
-  // still refused by Authority::Check). Per event: the key the signature verified with, if it did.
-  // The caller holds write_mutex, so nothing writes the Authority while the threads read it.
-  std::vector<std::optional<PublicKeyBytes>> PreVerify(const std::vector<SignedEvent>& events) {
-    std::vector<std::optional<PublicKeyBytes>> verified(events.size());
-    const unsigned threads = std::min(options.verify_threads, kAppendVerifyThreadsMax);
-    if (threads <= 1 || events.size() < 2) return verified;
-    auto check = [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        auto decoded = DecodedEvent::Decode(events[i].event.data(), events[i].event.size());
-        if (!decoded.ok()) continue;  // Admit refuses it
-        auto id = decoded->reader().getAuthorKeyId();
-        if (id.size() != 32) continue;
-        Hash256 key_id{};
-        std::copy(id.begin(), id.end(), key_id.begin());
-        const KeyRecord* key = authority.FindKey(key_id);
-        if (key == nullptr) continue;  // enrolled later in the batch, or not at all: Admit checks
-        if (VerifySignature(key->public_key, events[i].event.data(), events[i].event.size(),
-                            events[i].signature.data(), events[i].signature.size())) {
-          verified[i] = key->public_key;
-        }
-      }
-    };
-    const size_t per_thread = (events.size() + threads - 1) / threads;
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < threads && t * per_thread < events.size(); ++t) {
-      helpers.emplace_back(check, t * per_thread, std::min(events.size(), (t + 1) * per_thread));
-    }
-    check(0, std::min(events.size(), per_thread));
-    for (auto& h : helpers) h.join();
-    return verified;
-  }
+  // The signature checks of one batch on options.verify_threads threads, overlapped with the
+  // one-by-one admission on the writer thread (Admit): the events are cut into chunks; helper
+  // threads check chunks in order, and the writer, when the chunk of the event it is about to admit
+  // is not checked yet, checks the next unclaimed chunk itself rather than wait. Only authors the
+  // Authority knows when the batch starts are checked, against a copy of their keys taken then: a
+  // key id is the hash of its key, so the key cannot change before Admit runs (a revocation in
+  // between is still refused by Authority::Check), and the helpers never read the Authority while
+  // Admit writes it. Admit skips its own check when it finds the same key.
+  class SignatureChecks {
+   public:
+    static constexpr size_t kChunkEvents = 32;
 
-  // Checks and writes `events`; the caller holds write_mutex. `verified`: from PreVerify, or
-  // null to have it run here.
+    SignatureChecks(const std::vector<SignedEvent>& events, const Authority& authority,
+                    unsigned threads)
+        : events_(events),
+          verified_(events.size()),
+          chunks_((events.size() + kChunkEvents - 1) / kChunkEvents),
+          done_(chunks_) {
+      if (threads <= 1 || events.size() < 2) {
+        for (auto& d : done_) d.store(true);  // nothing to check ahead: Admit checks each
+        claimed_.store(chunks_);
+        return;
+      }
+      for (const auto& [id, key] : authority.keys()) keys_.emplace(id, key);
+      for (unsigned t = 1; t < threads; ++t) {
+        helpers_.emplace_back([this] {
+          while (CheckNextChunk()) {
+          }
+        });
+      }
+    }
+    ~SignatureChecks() {
+      claimed_.store(chunks_);  // helpers stop after their current chunk
+      for (auto& h : helpers_) h.join();
+    }
+
+    // The key event i's signature verified with, if it did; waits for (or does) its chunk.
+    const std::optional<PublicKeyBytes>& VerifiedWith(size_t i) {
+      const size_t chunk = i / kChunkEvents;
+      while (!done_[chunk].load(std::memory_order_acquire)) {
+        if (!CheckNextChunk()) std::this_thread::yield();  // a helper has it: nearly done
+      }
+      return verified_[i];
+    }
+
+   private:
+    bool CheckNextChunk() {
+      const size_t chunk = claimed_.fetch_add(1);
+      if (chunk >= chunks_) return false;
+      const size_t end = std::min(events_.size(), (chunk + 1) * kChunkEvents);
+      for (size_t i = chunk * kChunkEvents; i < end; ++i) Check(i);
+      done_[chunk].store(true, std::memory_order_release);
+      return true;
+    }
+
+    void Check(size_t i) {
+      const SignedEvent& e = events_[i];
+      auto decoded = DecodedEvent::Decode(e.event.data(), e.event.size());
+      if (!decoded.ok()) return;  // Admit refuses it
+      auto id = decoded->reader().getAuthorKeyId();
+      if (id.size() != 32) return;
+      Hash256 key_id{};
+      std::copy(id.begin(), id.end(), key_id.begin());
+      auto it = keys_.find(key_id);
+      if (it == keys_.end()) return;  // enrolled later in the batch, or not at all: Admit checks
+      if (it->second.verifier.Verify(e.event.data(), e.event.size(), e.signature.data(),
+                                     e.signature.size())) {
+        verified_[i] = it->second.public_key;
+      }
+    }
+
+    const std::vector<SignedEvent>& events_;
+    std::map<Hash256, KeyRecord> keys_;  // a copy: Admit changes the Authority's meanwhile
+    std::vector<std::optional<PublicKeyBytes>> verified_;
+    const size_t chunks_;
+    std::vector<std::atomic<bool>> done_;
+    std::atomic<size_t> claimed_{0};
+    std::vector<std::thread> helpers_;
+  };
+
+  // Checks and writes `events`; the caller holds write_mutex. `verified`: per event, the key its
+  // signature was already found good with (AppendAll's dry run), or null to check them here.
   std::vector<Result<AppendOutcome>> AppendLocked(
       const std::vector<SignedEvent>& events,
       const std::vector<std::optional<PublicKeyBytes>>* verified = nullptr) {
@@ -378,13 +421,13 @@ struct Ledger::Impl {
     const uint64_t size_before = m.tree.size();
     rocksdb::WriteBatch batch;
     std::map<Bytes, uint64_t> batch_ids;
-    std::vector<std::optional<PublicKeyBytes>> own;
-    if (verified == nullptr) {
-      own = m.PreVerify(events);
-      verified = &own;
-    }
-    for (size_t i = 0; i < events.size(); ++i) {
-      outcomes.push_back(m.AdmitOrLog(events[i], &batch, &batch_ids, (*verified)[i]));
+    {
+      std::optional<SignatureChecks> checks;
+      if (verified == nullptr) checks.emplace(events, m.authority, m.VerifyThreads());
+      for (size_t i = 0; i < events.size(); ++i) {
+        outcomes.push_back(m.AdmitOrLog(events[i], &batch, &batch_ids,
+                                        checks ? checks->VerifiedWith(i) : (*verified)[i]));
+      }
     }
     const uint64_t size_after = m.tree.size();
     if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
@@ -486,13 +529,17 @@ Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEve
     return "event " + std::to_string(i + 1) + " of " + std::to_string(events.size());
   };
   // Dry run: every check, nothing written. The signatures are checked once, for both passes.
-  const auto verified = m.PreVerify(events);
+  std::vector<std::optional<PublicKeyBytes>> verified(events.size());
   rocksdb::WriteBatch scratch;
   std::map<Bytes, uint64_t> batch_ids;
   Status refused;
-  for (size_t i = 0; i < events.size() && refused.ok(); ++i) {
-    auto o = m.AdmitOrLog(events[i], &scratch, &batch_ids, verified[i]);
-    if (!o.ok()) refused = o.status().WithContext(where(i));
+  {
+    Impl::SignatureChecks checks(events, m.authority, m.VerifyThreads());
+    for (size_t i = 0; i < events.size() && refused.ok(); ++i) {
+      verified[i] = checks.VerifiedWith(i);
+      auto o = m.AdmitOrLog(events[i], &scratch, &batch_ids, verified[i]);
+      if (!o.ok()) refused = o.status().WithContext(where(i));
+    }
   }
   // The dry run folded the admitted events into memory; bring the state back to the disk's.
   FOULEDGER_RETURN_IF_ERROR(m.Reload());

@@ -152,12 +152,7 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kAbsoluteConsistency;
   // Needed to check the whole-file checksums the ledger records for its SST files.
   options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
-  rocksdb::ColumnFamilyOptions cf;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {{kMetaFamily, cf},
-                                                              {kEntriesFamily, cf},
-                                                              {kIndexFamily, cf},
-                                                              {kTreeFamily, cf},
-                                                              {kCheckpointsFamily, cf}};
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = FamilyDescriptors();
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::OpenForReadOnly(options, db_path.string(), descriptors, &d.families, &raw);
   VerifyReport report;

@@ -27,6 +27,7 @@ namespace fouledger {
 
 struct KeyRecord {
   PublicKeyBytes public_key{};
+  SignatureVerifier verifier;  // for public_key, built once at enrolment
   schema::Role role = schema::Role::UNSPECIFIED;
   std::vector<std::string> units;  // for unit keys
   std::string holder;
@@ -48,6 +49,9 @@ class Authority {
   // The public key that must have signed `entry`, which passed Check: the enrolled author's key,
   // or for the genesis entry the checkpoint key it names.
   PublicKeyBytes AuthorKeyOf(const DecodedEntry& entry) const;
+  // Whether `entry` (which passed Check) carries a good signature by AuthorKeyOf(entry); uses the
+  // enrolled key's SignatureVerifier.
+  bool VerifyAuthorSignature(const DecodedEntry& entry) const;
   const std::map<Hash256, KeyRecord>& keys() const { return keys_; }
   bool HasUnit(const std::string& unit_id) const { return units_.count(unit_id) != 0; }
   const PublicKeyBytes& checkpoint_public_key() const { return checkpoint_key_; }

@@ -58,6 +58,20 @@ inline Hash256 KeyIdOf(const PublicKeyBytes& public_key) {
 bool VerifySignature(const PublicKeyBytes& public_key, const uint8_t* message, size_t size,
                      const uint8_t* signature, size_t signature_size);
 
+// An Ed25519 public key ready to check signatures: OpenSSL's key object is built once here, where
+// VerifySignature builds one per call (about 3 µs of its ~65). Copies share the key object;
+// Verify may run on several threads at once. A default-constructed Verifier accepts nothing.
+class SignatureVerifier {
+ public:
+  SignatureVerifier() = default;
+  explicit SignatureVerifier(const PublicKeyBytes& public_key);
+  bool Verify(const uint8_t* message, size_t size, const uint8_t* signature,
+              size_t signature_size) const;
+
+ private:
+  std::shared_ptr<void> key_;  // EVP_PKEY
+};
+
 // A private Ed25519 key. Movable, not copyable; the key material is freed with the object.
 class SigningKey {
  public:
