@@ -259,6 +259,46 @@ Status StatusOfReply(const HttpReply& reply) {
                          reply.body.substr(0, 200));
 }
 
+Result<AppendReply> ParseAppendReply(const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned()) {
+    return Status::IOError("the server's answer has no entry number");
+  }
+  AppendReply reply;
+  reply.seq = j["seq"].get<uint64_t>();
+  if (j.contains("duplicate")) {
+    if (!j["duplicate"].is_boolean()) {
+      return Status::IOError("the server's answer has a \"duplicate\" that is not true or false");
+    }
+    reply.duplicate = j["duplicate"].get<bool>();
+  }
+  return reply;
+}
+
+Result<std::string> ParseChallengeReply(const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("challenge") || !j["challenge"].is_string()) {
+    return Status::IOError("the server's challenge is not {\"challenge\": hex}");
+  }
+  return j["challenge"].get<std::string>();
+}
+
+Result<LoginReply> ParseLoginReply(const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("link") || !j["link"].is_string()) {
+    return Status::IOError("the server's answer has no \"link\"");
+  }
+  LoginReply reply;
+  reply.link = j["link"].get<std::string>();
+  // The rest only words the message: a field of another type is left unsaid, not a failure.
+  if (j.contains("expiresIn") && j["expiresIn"].is_number_integer()) {
+    reply.expires_in_s = j["expiresIn"].get<int64_t>();
+  }
+  if (j.contains("holder") && j["holder"].is_string()) reply.holder = j["holder"];
+  if (j.contains("role") && j["role"].is_string()) reply.role = j["role"];
+  return reply;
+}
+
 int RemoteAppend(const Context& ctx, const SignedEvent& event) {
   auto client = HttpClient::Create(ctx.server_url, ctx.ca_path, kTimeout);
   if (!client.ok()) return Fail(client.status());
@@ -281,15 +321,12 @@ int RemoteAppend(const Context& ctx, const SignedEvent& event) {
       continue;
     }
     if (reply->status != 200 && reply->status != 201) return Fail(StatusOfReply(*reply));
-    const auto j = nlohmann::json::parse(reply->body, nullptr, false);
-    if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned()) {
-      return Fail(Status::IOError("the server's answer has no entry number"));
-    }
+    auto answer = ParseAppendReply(reply->body);
+    if (!answer.ok()) return Fail(answer.status());
     auto decoded = DecodedEvent::Decode(event.event.data(), event.event.size());
     if (!decoded.ok()) return Fail(decoded.status());
-    const bool duplicate = j.value("duplicate", false);
-    std::cout << (duplicate ? "already in the ledger as " : "") << "entry "
-              << j["seq"].get<uint64_t>() << ": " << SummarizeEvent(decoded->reader()) << "\n";
+    std::cout << (answer->duplicate ? "already in the ledger as " : "") << "entry " << answer->seq
+              << ": " << SummarizeEvent(decoded->reader()) << "\n";
     return kExitOk;
   }
   return Fail(last);

@@ -50,6 +50,25 @@ std::string AppendBody(const SignedEvent& event);
 // The Status an error reply carries ({"error", "message"}), for exit codes and the message line.
 Status StatusOfReply(const HttpReply& reply);
 
+// Readers of the server's answers (untrusted bytes from the network: fuzz/api_json.cc feeds them
+// anything). Each refuses, with IOError and one line, a body that is not what the server sends.
+struct AppendReply {
+  uint64_t seq = 0;
+  bool duplicate = false;  // the event was already in the ledger at seq
+};
+// {"seq": n, "duplicate": bool, ...}: the answer to POST /v1/entries.
+Result<AppendReply> ParseAppendReply(const std::string& body);
+// {"challenge": hex, ...}: the answer to POST /v1/session/challenge.
+Result<std::string> ParseChallengeReply(const std::string& body);
+struct LoginReply {
+  std::string link;          // a path on the server: /ui/login#<token>
+  int64_t expires_in_s = 0;  // 0 when not said
+  std::string holder = "?";
+  std::string role = "?";
+};
+// {"link": path, "expiresIn": s, "holder": text, "role": text}: the answer to POST /v1/session.
+Result<LoginReply> ParseLoginReply(const std::string& body);
+
 // Sends the signed event to ctx.server_url and prints the line a local append prints. Retries a
 // few times after a timeout, a dropped connection or 503, always with the same signed bytes: the
 // ledger answers a retry of a written event with the original entry, never a second one.

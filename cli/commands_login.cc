@@ -26,12 +26,9 @@ int Login(const Context& ctx) {
   auto challenge_reply = (*client)->Request("POST", "/v1/session/challenge", "", {});
   if (!challenge_reply.ok()) return Fail(challenge_reply.status());
   if (challenge_reply->status != 200) return Fail(StatusOfReply(*challenge_reply));
-  const auto challenge = nlohmann::json::parse(challenge_reply->body, nullptr, false);
-  if (challenge.is_discarded() || !challenge.contains("challenge") ||
-      !challenge["challenge"].is_string()) {
-    return Fail(Status::IOError("the server's challenge is not {\"challenge\": hex}"));
-  }
-  const std::string text = challenge["challenge"];
+  auto challenge = ParseChallengeReply(challenge_reply->body);
+  if (!challenge.ok()) return Fail(challenge.status());
+  const std::string& text = *challenge;
   const SignatureBytes signature = key->Sign(server::LoginMessage(text));
   const nlohmann::json body = {
       {"keyId", ToHex(key->key_id())}, {"challenge", text}, {"signature", Base64Encode(signature)}};
@@ -39,19 +36,17 @@ int Login(const Context& ctx) {
                                   {{"Content-Type", "application/json"}});
   if (!reply.ok()) return Fail(reply.status());
   if (reply->status != 200) return Fail(StatusOfReply(*reply));
-  const auto answer = nlohmann::json::parse(reply->body, nullptr, false);
-  if (answer.is_discarded() || !answer.contains("link") || !answer["link"].is_string()) {
-    return Fail(Status::IOError("the server's answer has no \"link\""));
-  }
+  auto answer = ParseLoginReply(reply->body);
+  if (!answer.ok()) return Fail(answer.status());
   std::string base = ctx.server_url;
   // The link is a path on the server: keep scheme, host and port of --server, drop any path.
   const size_t scheme = base.find("://");
   const size_t slash = base.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   if (slash != std::string::npos) base.resize(slash);
-  std::cout << base << answer["link"].get<std::string>() << "\n";
-  std::cerr << "open this link within " << answer.value("expiresIn", 0)
-            << " s, once; it signs the browser in as " << answer.value("holder", std::string("?"))
-            << " (" << answer.value("role", std::string("?")) << ")\n";
+  std::cout << base << answer->link << "\n";
+  std::cerr << "open this link within " << answer->expires_in_s
+            << " s, once; it signs the browser in as " << answer->holder << " (" << answer->role
+            << ")\n";
   return kExitOk;
 }
 

@@ -1,5 +1,7 @@
 #include "import.h"
 
+#include <fstream>
+
 #include "ledger/money.h"
 #include "projections/csv.h"
 
@@ -57,8 +59,10 @@ class Row {
 };
 
 Result<CsvTable> Load(const std::string& path, const std::vector<std::string>& required) {
-  auto table = CsvTable::ReadFile(path);
-  if (!table.ok()) return table.status().WithContext(path);
+  // A file that is not there is the user's mistake (exit 2), as for every other input file.
+  if (!std::ifstream(path)) return Status::InvalidArgument("cannot read " + path);
+  auto table = CsvTable::ReadFile(path);  // its errors already name the file
+  if (!table.ok()) return table.status();
   for (const auto& c : required) {
     if (table->column(c) < 0) {
       return Status::InvalidArgument(path + ": the header has no column '" + c + "'");

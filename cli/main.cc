@@ -39,6 +39,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a mistyped command as a missing one ("A subcommand is required"): name it.
+    const std::vector<std::string> extras = app.remaining();
+    if (app.get_subcommands().empty() && !extras.empty()) {
+      std::cerr << "usage error: '" << extras.front() << "' is not a fouledger "
+                << (extras.front().rfind('-', 0) == 0 ? "option" : "command")
+                << " (see fouledger --help)\n";
+      return kExitRefused;
+    }
     std::cerr << "usage error: " << e.what() << " (see fouledger --help)\n";
     return kExitRefused;
   }

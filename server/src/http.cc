@@ -40,6 +40,53 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using internal::HttpRequest;
 using internal::HttpResponse;
+using RequestParser = http::request_parser<http::string_body>;
+
+// The parser every request is read with: the server's limits on the header and the body.
+void ConfigureParser(RequestParser* parser) {
+  parser->header_limit(static_cast<std::uint32_t>(kHeaderBytesMax));
+  parser->body_limit(kRequestBodyBytesMax);
+}
+
+// A whole request as Service sees it: header names in lower case.
+HttpRequest ToHttpRequest(http::request<http::string_body> message) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.body = std::move(message.body());
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[name] = std::string(field.value());
+  }
+  return request;
+}
+
+// The answer to a request that could not be read (the connection closes after it), or nullopt
+// when the connection just closes: the peer went away, or something not worth an answer.
+std::optional<HttpResponse> ReadErrorResponse(beast::error_code ec) {
+  auto refuse = [](http::status status, const std::string& why) {
+    return internal::ErrorResponse(static_cast<int>(status), Status::InvalidArgument(why));
+  };
+  if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+      ec == asio::error::eof || ec == asio::error::connection_reset) {
+    return std::nullopt;
+  }
+  if (ec == http::error::header_limit) {
+    return refuse(
+        http::status::request_header_fields_too_large,
+        "the request line and headers exceed " + std::to_string(kHeaderBytesMax) + " bytes");
+  }
+  if (ec == http::error::body_limit) {
+    return refuse(http::status::payload_too_large,
+                  "the request body exceeds " + std::to_string(kRequestBodyBytesMax) + " bytes");
+  }
+  if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
+      ec == beast::error::timeout) {
+    return refuse(http::status::bad_request, "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
 
 // What every session needs from the server, without the Server's pimpl.
 struct Shared {
@@ -132,8 +179,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void ReadHeader() {
     if (shared_->stopping.load()) return Close();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(kHeaderBytesMax));
-    parser_->body_limit(kRequestBodyBytesMax);
+    ConfigureParser(&*parser_);
     timed_out_ = false;
     reading_ = true;
     Arm();
@@ -171,36 +217,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     timer_.cancel();
     if (timed_out_) {
       if (parser_ && parser_->got_some()) {
-        return Refuse(http::status::request_timeout,
-                      "the request did not arrive within " +
-                          std::to_string(shared_->request_timeout.count()) + " ms");
+        return Refuse(internal::ErrorResponse(
+            static_cast<int>(http::status::request_timeout),
+            Status::InvalidArgument("the request did not arrive within " +
+                                    std::to_string(shared_->request_timeout.count()) + " ms")));
       }
       return Close();  // an idle kept-alive connection: nothing to answer
     }
-    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-        ec == asio::error::eof || ec == asio::error::connection_reset) {
-      return Close();
-    }
-    if (ec == http::error::header_limit) {
-      return Refuse(
-          http::status::request_header_fields_too_large,
-          "the request line and headers exceed " + std::to_string(kHeaderBytesMax) + " bytes");
-    }
-    if (ec == http::error::body_limit) {
-      return Refuse(http::status::payload_too_large,
-                    "the request body exceeds " + std::to_string(kRequestBodyBytesMax) + " bytes");
-    }
-    if (ec.category() == http::make_error_code(http::error::bad_target).category() ||
-        ec == beast::error::timeout) {
-      return Refuse(http::status::bad_request, "malformed HTTP request: " + ec.message());
-    }
+    if (auto refusal = ReadErrorResponse(ec)) return Refuse(std::move(*refusal));
     Close();
   }
 
   // Answers a request that could not be read, then closes the connection.
-  void Refuse(http::status status, const std::string& why) {
-    HttpResponse r =
-        internal::ErrorResponse(static_cast<int>(status), Status::InvalidArgument(why));
+  void Refuse(HttpResponse r) {
     method_ =
         parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     target_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().target()) : "-";
@@ -217,15 +246,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    request.body = std::move(message.body());
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers[name] = std::string(field.value());
-    }
+    const HttpRequest request = ToHttpRequest(std::move(message));
     method_ = request.method;
     target_ = request.target.size() > 256 ? request.target.substr(0, 256) + ".." : request.target;
     auto self = this->shared_from_this();
@@ -323,6 +344,37 @@ Result<tcp::endpoint> ParseListen(const std::string& listen) {
 }
 
 }  // namespace
+
+namespace internal {
+
+ParsedRequest ParseRequest(std::string_view bytes) {
+  ParsedRequest out;
+  RequestParser parser;
+  ConfigureParser(&parser);
+  parser.eager(true);
+  beast::error_code ec;
+  while (!parser.is_done() && out.bytes_used < bytes.size()) {
+    const size_t used = parser.put(
+        asio::const_buffer(bytes.data() + out.bytes_used, bytes.size() - out.bytes_used), ec);
+    out.bytes_used += used;
+    if (ec == http::error::need_more) {
+      if (used == 0) break;  // the rest is not yet a whole header or chunk
+      ec = {};
+      continue;
+    }
+    if (ec) {
+      out.refusal = ReadErrorResponse(ec);
+      return out;
+    }
+  }
+  if (!parser.is_done()) return out;  // a connection would wait for more, then time out
+  auto message = parser.release();
+  out.keep_alive = message.keep_alive();
+  out.request = ToHttpRequest(std::move(message));
+  return out;
+}
+
+}  // namespace internal
 
 struct Server::Impl {
   ServerOptions options;

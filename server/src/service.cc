@@ -64,10 +64,18 @@ int HttpStatusOf(const Status& s) {
   return 500;
 }
 
+// Messages quote the request (a path, a query parameter, a field name cut to a length, what the
+// event decoder said of the bytes), which need not be UTF-8: such bytes become U+FFFD. The
+// default, an exception, would escape the I/O thread and end the server (fuzz_http_request and
+// fuzz_api_json found it; docs/reliability.md).
+std::string JsonText(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 HttpResponse JsonResponse(int http_status, const json& j, const std::string& key_id = {}) {
   HttpResponse r;
   r.status = http_status;
-  r.body = j.dump() + "\n";
+  r.body = JsonText(j);
   r.key_id = key_id;
   return r;
 }
@@ -423,8 +431,8 @@ int Service::RefusalHttpStatus(const SignedEvent& e) const {
   std::copy(a.begin(), a.end(), author.begin());
   const KeyRecord* key = ledger_->authority().FindKey(author);
   if (key == nullptr) return 401;  // not enrolled: the signature authenticates nobody
-  if (!VerifySignature(key->public_key, e.event.data(), e.event.size(), e.signature.data(),
-                       e.signature.size())) {
+  if (!key->verifier.Verify(e.event.data(), e.event.size(), e.signature.data(),
+                            e.signature.size())) {
     return 401;
   }
   if (key->revoked_seq) return 403;

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -43,6 +44,18 @@ using Respond = std::function<void(HttpResponse)>;
 
 // The JSON error body {"error": "<code>", "message": "<one line>"}.
 HttpResponse ErrorResponse(int http_status, const Status& status);
+
+// One request read from `bytes` the way a connection reads it (defined in http.cc: the same Beast
+// parser, limits and refusals), without a socket. The fuzz target fuzz/http_request.cc feeds it
+// arbitrary bytes and hands what it parsed to Service::Handle, as a connection does.
+struct ParsedRequest {
+  size_t bytes_used = 0;                // of `bytes`; a pipelined next request starts here
+  std::optional<HttpRequest> request;   // a whole request, or
+  std::optional<HttpResponse> refusal;  // what the connection answers before it closes;
+  // neither: the bytes end before a whole request, or the connection closes without an answer.
+  bool keep_alive = false;  // the request allows another on the same connection
+};
+ParsedRequest ParseRequest(std::string_view bytes);
 
 class Service {
  public:

@@ -43,10 +43,16 @@ int64_t Micros(std::chrono::seconds s) {
   return std::chrono::duration_cast<std::chrono::microseconds>(s).count();
 }
 
+// Bytes that are not UTF-8 (from the request, quoted in a message) become U+FFFD instead of an
+// exception that would end the server (service.cc, JsonText).
+std::string JsonText(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 HttpResponse Json(int status, const json& j) {
   HttpResponse r;
   r.status = status;
-  r.body = j.dump() + "\n";
+  r.body = JsonText(j);
   return r;
 }
 
@@ -457,15 +463,13 @@ bool Web::HandleRead(const std::string& path, const std::map<std::string, std::s
                          {"holder", key ? key->holder : ""},
                          {"role", key ? RoleName(key->role) : ""}});
     }
-    out << json{{"application", app},
-                {"units", UnitNamesAt(state, g->units)},
-                {"title", g->title},
-                {"reason", g->decision_reason},
-                {"override", g->override_text},
-                {"state", projections::GrantStateName(g->state)},
-                {"entries", entries}}
-               .dump()
-        << "\n";
+    out << JsonText(json{{"application", app},
+                         {"units", UnitNamesAt(state, g->units)},
+                         {"title", g->title},
+                         {"reason", g->decision_reason},
+                         {"override", g->override_text},
+                         {"state", projections::GrantStateName(g->state)},
+                         {"entries", entries}});
     r.content_type = "application/json";
   }
   r.body = std::move(out).str();

@@ -243,6 +243,40 @@ TEST_F(LedgerTest, BatchGivesEachEventItsOwnOutcomeAndOneCheckpoint) {
   EXPECT_EQ(ledger->LatestCheckpoint()->size, before + 2);
 }
 
+// Refusals only a program that builds its own events can provoke (the CLI never sends them).
+TEST_F(LedgerTest, RefusesAClientIdTwiceInABatchAndASecondGenesis) {
+  const uint64_t before = ledger->size();
+  const SignedEvent first = Apply(farsta, "C1", "farsta", Kr(1));
+  auto decoded = DecodedEvent::Decode(first.event.data(), first.event.size()).value();
+  auto cid = decoded.reader().getClientEventId();
+  EventBuilder b(testing::D("2020-09-01"));
+  b.SetClientEventId(Bytes(cid.begin(), cid.end()));
+  auto a = b.body().initApply();
+  a.setApplicationId("C2");
+  a.setYear(2021);
+  a.setProgramme(schema::Programme::LUM);
+  a.initUnits(1).set(0, "farsta");
+  a.setProjectId("p");
+  a.setTitle("t");
+  a.setAmountOre(5);
+  auto outcomes = ledger->AppendBatch({first, b.Sign(farsta).value()});
+  ASSERT_EQ(outcomes.size(), 2u);
+  ASSERT_TRUE(outcomes[0].ok()) << outcomes[0].status().ToString();
+  ASSERT_FALSE(outcomes[1].ok());
+  EXPECT_TRUE(outcomes[1].status().IsRefused());
+  EXPECT_EQ(outcomes[1].status().message(),
+            "client event id is used twice in one batch (entry " + std::to_string(before) + ")");
+  EXPECT_EQ(ledger->size(), before + 1);
+
+  EventBuilder g(testing::D("2021-01-01"));
+  auto genesis = g.body().initGenesis();
+  genesis.setLedgerName("another");
+  genesis.setAdminPublicKey(kj::arrayPtr(admin.public_key().data(), admin.public_key().size()));
+  genesis.setCheckpointPublicKey(
+      kj::arrayPtr(admin.public_key().data(), admin.public_key().size()));
+  ExpectRefused(g.Sign(admin).value(), "only entry 0 is the genesis entry, and it must be one");
+}
+
 TEST_F(LedgerTest, ProofsVerifyAgainstTheSignedCheckpoint) {
   for (int i = 0; i < 20; ++i) MustAppend(Apply(farsta, "P" + std::to_string(i), "farsta", Kr(1)));
   const Checkpoint cp = ledger->LatestCheckpoint().value();
