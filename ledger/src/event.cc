@@ -280,7 +280,9 @@ Status CheckBody(Event::Body::Reader body) {
       FOULEDGER_RETURN_IF_ERROR(CheckDate("window start", y.getWindowFrom(), true));
       FOULEDGER_RETURN_IF_ERROR(CheckDate("window end", y.getWindowTo(), true));
       if (y.getWindowTo() < y.getWindowFrom()) {
-        return Status::InvalidArgument("application window ends before it starts");
+        return Status::InvalidArgument(
+            "application window ends (" + Date::FromPacked(y.getWindowTo())->ToString() +
+            ") before it starts (" + Date::FromPacked(y.getWindowFrom())->ToString() + ")");
       }
       FOULEDGER_RETURN_IF_ERROR(CheckDate("notice deadline", y.getNoticeBy(), false));
       FOULEDGER_RETURN_IF_ERROR(CheckText("criteria", y.getCriteria(), false));

@@ -467,12 +467,28 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerOptions& options,
   if (fs::exists(dir / kDbDirectory, ec) || fs::exists(dir / kCheckpointKeyFile, ec)) {
     return Status::Refused("a ledger already exists in " + options.path);
   }
+
+  // The genesis entry is made and checked first, so that a refused one (a malformed name) leaves
+  // nothing on disk: no half-made ledger for the next `init` to trip over.
+  auto key = SigningKey::Generate();
+  if (!key.ok()) return key.status();
+  EventBuilder genesis_event(options.clock().ToDate());
+  auto genesis = genesis_event.body().initGenesis();
+  genesis.setLedgerName(ledger_name);
+  genesis.setAdminPublicKey(kj::arrayPtr(admin_key.data(), admin_key.size()));
+  const auto& cp_key = key->public_key();
+  genesis.setCheckpointPublicKey(kj::arrayPtr(cp_key.data(), cp_key.size()));
+  auto signed_event = genesis_event.Sign(*key);
+  if (!signed_event.ok()) return signed_event.status();
+  auto decoded = DecodedEvent::Decode(signed_event->event.data(), signed_event->event.size());
+  if (!decoded.ok()) {
+    return Status::InvalidArgument(decoded.status().message())
+        .WithContext("writing the genesis entry");
+  }
+
   fs::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create " + options.path + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);  // the checkpoint key lives here
-
-  auto key = SigningKey::Generate();
-  if (!key.ok()) return key.status();
   FOULEDGER_RETURN_IF_ERROR(key->SavePem((dir / kCheckpointKeyFile).string()));
 
   auto impl = std::make_unique<Impl>();
@@ -483,15 +499,6 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerOptions& options,
   auto s = impl->db->Put(wo, impl->family(kMeta), kFormatKey, kFormat);
   if (!s.ok()) return FromRocks(s, "writing the format marker");
   impl->checkpoint_key.emplace(std::move(key).value());
-
-  EventBuilder genesis_event(options.clock().ToDate());
-  auto genesis = genesis_event.body().initGenesis();
-  genesis.setLedgerName(ledger_name);
-  genesis.setAdminPublicKey(kj::arrayPtr(admin_key.data(), admin_key.size()));
-  const auto& cp_key = impl->checkpoint_key->public_key();
-  genesis.setCheckpointPublicKey(kj::arrayPtr(cp_key.data(), cp_key.size()));
-  auto signed_event = genesis_event.Sign(*impl->checkpoint_key);
-  if (!signed_event.ok()) return signed_event.status();
 
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(impl)));
   auto outcome = ledger->Append(*signed_event);

@@ -101,8 +101,9 @@ std::string YearsInRowLine(const YearRules& rules, std::string_view project_id, 
                                           : std::to_string(run.first_year) + "–" +
                                                 std::to_string(run.first_year + run.years - 1);
   return YearName(rules.year, rules.programme) + " funds a project at most " +
-         std::to_string(rules.max_years_in_row) + " years in a row; " + std::string(project_id) +
-         " was funded " + span;
+         std::to_string(rules.max_years_in_row) +
+         (rules.max_years_in_row == 1 ? " year" : " years") + " in a row; " +
+         std::string(project_id) + " was funded " + span;
 }
 
 }  // namespace fouledger::projections::internal

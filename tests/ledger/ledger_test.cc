@@ -94,6 +94,20 @@ TEST_F(LedgerTest, CreateWritesGenesisAndRefusesAnExistingLedger) {
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
+TEST_F(LedgerTest, ARefusedGenesisLeavesNothingOnDisk) {
+  LedgerOptions options = Options();
+  options.path = dir.Sub("other");
+  auto refused = Ledger::Create(options, "a b", admin.public_key());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("ledger name may not contain spaces"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(options.path));  // no half-made ledger
+  auto created = Ledger::Create(options, "fouledger.test/other", admin.public_key());
+  EXPECT_TRUE(created.ok()) << created.status().ToString();
+}
+
 TEST_F(LedgerTest, EntriesSurviveReopenWithTheSameRoot) {
   MustAppend(Apply(farsta, "A1", "farsta", Kr(100000)));
   const uint64_t size = ledger->size();

@@ -331,7 +331,7 @@ TEST(PerformanceTest, MillionRecordsReplayAndQuery) {
   push(0, Rules(2021, Programme::kLum, 500'000, 0, "", "", "2021-06-07", 0));
   push(0, Appropriate(2021, Programme::kLum, 1'000'000'000));
   // Applications, decisions and payouts in date order: 4 entries per application.
-  for (int i = 0; seq < kRecords - 4; ++i) {
+  for (int i = 0; static_cast<int>(records.size()) < kRecords - 4; ++i) {
     const std::string id = "A" + std::to_string(i);
     const int day = i / 1000;
     push(day, Apply(id, 2021, Programme::kLum, {"farsta"}, "p", 1000));
