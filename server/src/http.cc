@@ -250,11 +250,22 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     method_ = request.method;
     target_ = request.target.size() > 256 ? request.target.substr(0, 256) + ".." : request.target;
     auto self = this->shared_from_this();
-    shared_->service->Handle(request, [self](HttpResponse r) {
+    // One answer per request, whatever happens: a bug that throws while handling a request must
+    // cost that request a 500, not end the server for every client (std::terminate on an I/O
+    // thread). `answered` keeps a late answer (from the writer thread) from following the 500.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    internal::Respond respond = [self, answered](HttpResponse r) {
+      if (answered->exchange(true)) return;
       // Possibly on the writer thread: hop back onto this connection's strand.
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
-    });
+    };
+    try {
+      shared_->service->Handle(request, respond);
+    } catch (const std::exception& e) {
+      if (shared_->log) shared_->log(std::string("internal error handling a request: ") + e.what());
+      respond(internal::ErrorResponse(500, Status::IOError("internal error; see the server log")));
+    }
   }
 
   void Write(HttpResponse r) {
