@@ -103,6 +103,22 @@ SignedEvent MakeEvent(uint64_t i, const SigningKey& unit, const SigningKey& boar
   }
 }
 
+// Events 0..n-1 of the workload, signed beforehand on every core: signing is the clients' cost,
+// not the ledger's.
+std::vector<SignedEvent> SignWorkload(uint64_t n, const SigningKey& unit, const SigningKey& board,
+                                      const SigningKey& office) {
+  std::vector<SignedEvent> events(n);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> signers;
+  for (unsigned c = 0; c < cores; ++c) {
+    signers.emplace_back([&, c] {
+      for (uint64_t i = c; i < n; i += cores) events[i] = MakeEvent(i, unit, board, office);
+    });
+  }
+  for (auto& t : signers) t.join();
+  return events;
+}
+
 SignedEvent Enroll(const SigningKey& admin, const SigningKey& key, schema::Role role,
                    const char* unit) {
   EventBuilder b(*Date::Parse("2019-01-01"));
@@ -132,17 +148,8 @@ int Generate(const std::string& dir, uint64_t n) {
   Must(ledger->Append(Enroll(admin, board, schema::Role::BOARD, nullptr)), "enroll");
   Must(ledger->Append(Enroll(admin, office, schema::Role::OFFICE, nullptr)), "enroll");
 
-  // Sign everything first (on every core): signing is the client's cost, not the ledger's.
   auto start = SteadyClock::now();
-  std::vector<SignedEvent> events(n);
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> signers;
-  for (unsigned c = 0; c < cores; ++c) {
-    signers.emplace_back([&, c] {
-      for (uint64_t i = c; i < n; i += cores) events[i] = MakeEvent(i, unit, board, office);
-    });
-  }
-  for (auto& t : signers) t.join();
+  const std::vector<SignedEvent> events = SignWorkload(n, unit, board, office);
   Print("sign_events_per_s", static_cast<double>(n) / Seconds(start));
 
   const uint64_t singles = std::min<uint64_t>(kSingleAppendsMax, n / 10);
@@ -194,15 +201,7 @@ int Storage(const std::string& dir, uint64_t n) {
   auto board = Must(SigningKey::Generate(), "key");
   auto office = Must(SigningKey::Generate(), "key");
   auto checkpoint_key = Must(SigningKey::Generate(), "key");
-  std::vector<SignedEvent> events(n);
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> signers;
-  for (unsigned c = 0; c < cores; ++c) {
-    signers.emplace_back([&, c] {
-      for (uint64_t i = c; i < n; i += cores) events[i] = MakeEvent(i, unit, board, office);
-    });
-  }
-  for (auto& t : signers) t.join();
+  const std::vector<SignedEvent> events = SignWorkload(n, unit, board, office);
 
   using namespace storage;
   rocksdb::DBOptions options;

@@ -412,8 +412,7 @@ State Engine::Impl::At(const QueryTime& t) const {
   for (uint32_t index : order) {
     const Compact& c = compact[index];
     if (c.effective > as_of) break;  // `order` is by effective date
-    if (c.recorded_at > known_at) continue;
-    if (c.superseded_at != kNever && c.superseded_at <= known_at) continue;  // replaced or voided
+    if (!c.KnownAndCurrentAt(known_at)) continue;
     internal::Step(s, records[index], c, index);
   }
   return internal::Materialize(s, t, records, compact);
@@ -444,9 +443,8 @@ std::optional<Budget> Engine::Impl::BudgetAt(int year, Programme p, const QueryT
   const int64_t known_at = t.known_at.micros;
   for (const YearIndex::Member& m : y.members) {
     const Compact& stored = compact[m.index];
-    if (stored.effective > as_of) break;
-    if (stored.recorded_at > known_at) continue;
-    if (stored.superseded_at != kNever && stored.superseded_at <= known_at) continue;
+    if (stored.effective > as_of) break;  // members are by effective date
+    if (!stored.KnownAndCurrentAt(known_at)) continue;
     Compact c = stored;
     if (m.local != kNone) c.subject = m.local;
     if (internal::PrecheckCode(s, c) != internal::Refusal::kNone) continue;  // an anomaly

@@ -37,6 +37,10 @@ struct Compact {
   Programme programme = Programme::kUnspecified;
   bool approved = false;  // report-review
 
+  // Recorded by `known_at` and not yet replaced or voided then: what a query at `known_at` sees.
+  bool KnownAndCurrentAt(int64_t known_at) const {
+    return recorded_at <= known_at && (superseded_at == kNever || superseded_at > known_at);
+  }
   // Fold order: effective date, then the chain's first seq (a correction stands in the place of
   // the entry it replaces), then seq.
   bool OrderedBefore(const Compact& o) const {

@@ -70,6 +70,23 @@ class LedgerTest : public ::testing::Test, public LedgerFixture {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     ledger = std::move(opened).value();
   }
+  // Farsta's application `application_id` under the client event id of `e`: another event
+  // claiming an id already taken.
+  SignedEvent OtherApplicationWithTheIdOf(const SignedEvent& e, const std::string& application_id) {
+    auto decoded = DecodedEvent::Decode(e.event.data(), e.event.size()).value();
+    auto cid = decoded.reader().getClientEventId();
+    EventBuilder b(testing::D("2020-09-01"));
+    b.SetClientEventId(Bytes(cid.begin(), cid.end()));
+    auto a = b.body().initApply();
+    a.setApplicationId(application_id);
+    a.setYear(2021);
+    a.setProgramme(schema::Programme::LUM);
+    a.initUnits(1).set(0, "farsta");
+    a.setProjectId("p");
+    a.setTitle("t");
+    a.setAmountOre(5);
+    return b.Sign(farsta).value();
+  }
   // Asserts that `e` is refused with a message containing `words`, and nothing is appended.
   void ExpectRefused(const SignedEvent& e, const std::string& words) {
     const uint64_t before = ledger->size();
@@ -152,19 +169,7 @@ TEST_F(LedgerTest, RetryReturnsTheOriginalEntry) {
 TEST_F(LedgerTest, SameClientIdWithOtherContentIsRefused) {
   const SignedEvent e = Apply(farsta, "A1", "farsta", Kr(100));
   MustAppend(e);
-  auto decoded = DecodedEvent::Decode(e.event.data(), e.event.size()).value();
-  auto cid = decoded.reader().getClientEventId();
-  EventBuilder b(testing::D("2020-09-01"));
-  b.SetClientEventId(Bytes(cid.begin(), cid.end()));
-  auto a = b.body().initApply();
-  a.setApplicationId("A2");
-  a.setYear(2021);
-  a.setProgramme(schema::Programme::LUM);
-  a.initUnits(1).set(0, "farsta");
-  a.setProjectId("p");
-  a.setTitle("t");
-  a.setAmountOre(5);
-  ExpectRefused(b.Sign(farsta).value(), "client event id was already used by entry");
+  ExpectRefused(OtherApplicationWithTheIdOf(e, "A2"), "client event id was already used by entry");
 }
 
 TEST_F(LedgerTest, RefusesWhatTheAuthorMayNotWrite) {
@@ -261,19 +266,7 @@ TEST_F(LedgerTest, BatchGivesEachEventItsOwnOutcomeAndOneCheckpoint) {
 TEST_F(LedgerTest, RefusesAClientIdTwiceInABatchAndASecondGenesis) {
   const uint64_t before = ledger->size();
   const SignedEvent first = Apply(farsta, "C1", "farsta", Kr(1));
-  auto decoded = DecodedEvent::Decode(first.event.data(), first.event.size()).value();
-  auto cid = decoded.reader().getClientEventId();
-  EventBuilder b(testing::D("2020-09-01"));
-  b.SetClientEventId(Bytes(cid.begin(), cid.end()));
-  auto a = b.body().initApply();
-  a.setApplicationId("C2");
-  a.setYear(2021);
-  a.setProgramme(schema::Programme::LUM);
-  a.initUnits(1).set(0, "farsta");
-  a.setProjectId("p");
-  a.setTitle("t");
-  a.setAmountOre(5);
-  auto outcomes = ledger->AppendBatch({first, b.Sign(farsta).value()});
+  auto outcomes = ledger->AppendBatch({first, OtherApplicationWithTheIdOf(first, "C2")});
   ASSERT_EQ(outcomes.size(), 2u);
   ASSERT_TRUE(outcomes[0].ok()) << outcomes[0].status().ToString();
   ASSERT_FALSE(outcomes[1].ok());
