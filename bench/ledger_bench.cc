@@ -370,7 +370,10 @@ int Verify(const std::string& dir, unsigned threads, bool since) {
   }
   const auto start = SteadyClock::now();
   auto report = Must(VerifyLedger(dir, options), "verify");
-  if (since) Print("verify_since_new_entries", static_cast<double>(report.entries - report.since));
+  if (since) {
+    Print("verify_since_new_entries", static_cast<double>(report.entries - report.since));
+    Print("verify_since_prefix_entries_read", static_cast<double>(report.prefix_entries_read));
+  }
   const double s = Seconds(start);
   if (!report.ok()) Die("verify: " + report.first_problem);
   Print("verify_per_s", static_cast<double>(report.entries) / s);

@@ -62,10 +62,15 @@ int Log(const Context& ctx, uint64_t from, bool json) {
   return kExitOk;
 }
 
-int Verify(const Context& ctx, unsigned threads, const std::string& since_file) {
+int Verify(const Context& ctx, unsigned threads, const std::string& since_file,
+           bool rehash_prefix) {
   if (Status s = RequireLocalLedger(ctx); !s.ok()) return Fail(s);
+  if (rehash_prefix && since_file.empty()) {
+    return Fail(Status::InvalidArgument("--rehash-prefix goes with --since"));
+  }
   VerifyOptions options;
   options.threads = std::max(1u, threads);
+  options.rehash_prefix = rehash_prefix;
   if (!since_file.empty()) {
     std::ifstream in(since_file, std::ios::binary);
     if (!in) return Fail(Status::InvalidArgument("cannot read --since " + since_file));
@@ -79,10 +84,23 @@ int Verify(const Context& ctx, unsigned threads, const std::string& since_file) 
     std::cerr << "integrity failure: " << report->first_problem << "\n";
     return kExitIntegrity;
   }
-  std::cout << "ok: " << report->entries << " entries, " << report->checkpoints
-            << " signed checkpoints, " << report->tree_nodes
-            << " Merkle nodes recomputed; every signature, role and hash verified; root "
-            << report->root_hex << "\n";
+  if (report->since == 0) {
+    std::cout << "ok: " << report->entries << " entries, " << report->checkpoints
+              << " signed checkpoints, " << report->tree_nodes
+              << " Merkle nodes recomputed; every signature, role and hash verified; root "
+              << report->root_hex << "\n";
+    return kExitOk;
+  }
+  std::cout << "ok: entries " << report->since << ".." << report->entries - 1 << " ("
+            << report->entries - report->since << " since your checkpoint) checked in full with "
+            << report->checkpoints << " signed checkpoints and " << report->tree_nodes
+            << " Merkle nodes; the first " << report->since
+            << (report->prefix_rehashed
+                    ? " entries replayed and hashed: their root is your checkpoint's"
+                    : " entries still have your checkpoint's root (stored tree), " +
+                          std::to_string(report->prefix_entries_read) +
+                          " of them read and proven under it")
+            << "; root " << report->root_hex << "\n";
   return kExitOk;
 }
 
@@ -177,10 +195,15 @@ void RegisterLedgerCommands(CLI::App& app, Context& ctx, Action* action) {
     auto threads = std::make_shared<unsigned>(1);
     auto since = std::make_shared<std::string>();
     cmd->add_option("--threads", *threads, "Threads checking signatures (default 1)");
+    auto rehash = std::make_shared<bool>(false);
     cmd->add_option("--since", *since,
                     "A checkpoint saved earlier (checkpoint --out): check in full only what came "
-                    "after it, and that the entries before it still have its root");
-    cmd->callback([=, &ctx] { *action = [=, &ctx] { return Verify(ctx, *threads, *since); }; });
+                    "after it, and that the ledger still has its root");
+    cmd->add_flag("--rehash-prefix", *rehash,
+                  "With --since: also replay and hash every entry before it (a pass over the "
+                  "whole ledger)");
+    cmd->callback(
+        [=, &ctx] { *action = [=, &ctx] { return Verify(ctx, *threads, *since, *rehash); }; });
   }
   {
     auto* cmd = app.add_subcommand("checkpoint", "Print (and save) the latest signed checkpoint");

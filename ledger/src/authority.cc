@@ -149,7 +149,13 @@ Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
                            " was already replaced or voided by entry " + std::to_string(*by) +
                            "; a " + what + " must name the current entry");
   }
-  const EventKind target_kind = kinds_[target];
+  const std::optional<EntryFacts> facts = FactsOf(target);
+  if (!facts) {
+    // Only after StartAfter, when the verifier did not load an entry the index says is needed.
+    return Status::Refused("entry " + std::to_string(target) +
+                           " is before the entries checked and was not loaded");
+  }
+  const EventKind target_kind = facts->kind;
   if (target_kind == Event::Body::GENESIS || target_kind == Event::Body::KEY_ENROLL ||
       target_kind == Event::Body::KEY_REVOKE || target_kind == Event::Body::VOID_ENTRY) {
     return Status::Refused(std::string("entry ") + std::to_string(target) + " (" +
@@ -168,7 +174,7 @@ Status Authority::CheckTarget(const DecodedEntry& e, const KeyRecord& author,
                            std::to_string(target) + ": only a role that may write " +
                            EventKindName(target_kind) + " entries may");
   }
-  if (const uint32_t app_index = entry_application_[target]; app_index != 0) {
+  if (const uint32_t app_index = facts->application; app_index != 0) {
     const std::string& app = applications_[app_index - 1];
     const std::string new_app = ApplicationIdOf(e.reader());
     if (e.kind() != Event::Body::VOID_ENTRY && new_app != app) {
@@ -296,25 +302,54 @@ Status Authority::Check(const DecodedEntry& e) const {
   }
 }
 
+std::optional<Authority::EntryFacts> Authority::FactsOf(uint64_t seq) const {
+  if (seq >= first_) {
+    const uint64_t i = seq - first_;
+    if (i >= kinds_.size()) return std::nullopt;
+    return EntryFacts{kinds_[i], entry_application_[i]};
+  }
+  auto it = earlier_.find(seq);
+  if (it == earlier_.end()) return std::nullopt;
+  return it->second;
+}
+
+uint32_t Authority::InternApplication(const DecodedEntry& e) {
+  if (!KindIsBoundToApplication(e.kind())) return 0;
+  auto [it, added] = application_index_.try_emplace(ApplicationIdOf(e.reader()),
+                                                    static_cast<uint32_t>(applications_.size()));
+  if (added) applications_.push_back(it->first);
+  return it->second + 1;
+}
+
 void Authority::Apply(const DecodedEntry& e) {
   assert(e.seq() == size_ && "entries are applied in sequence");
+  kinds_.push_back(e.kind());
+  ++size_;
+  const uint32_t application = InternApplication(e);
+  entry_application_.push_back(application);
+  Fold(e);
+}
+
+void Authority::StartAfter(uint64_t size) {
+  assert(size_ == 0 && first_ == 0 && "StartAfter on a fresh Authority");
+  first_ = size;
+  size_ = size;
+}
+
+void Authority::LoadEarlier(const DecodedEntry& e) {
+  assert(e.seq() < first_ && "LoadEarlier takes entries before StartAfter's size");
+  const uint32_t application = InternApplication(e);
+  earlier_[e.seq()] = EntryFacts{e.kind(), application};
+  Fold(e);
+}
+
+void Authority::Fold(const DecodedEntry& e) {
   auto event = e.reader();
   auto body = event.getBody();
-  const EventKind kind = e.kind();
-  kinds_.push_back(kind);
-  ++size_;
   if (event.getCorrection().isReplaces()) {
     superseded_by_[event.getCorrection().getReplaces().getSeq()] = e.seq();
   }
-  uint32_t app_index = 0;
-  if (KindIsBoundToApplication(kind)) {
-    auto [it, added] = application_index_.try_emplace(ApplicationIdOf(event),
-                                                      static_cast<uint32_t>(applications_.size()));
-    if (added) applications_.push_back(it->first);
-    app_index = it->second + 1;
-  }
-  entry_application_.push_back(app_index);
-  switch (kind) {
+  switch (e.kind()) {
     case Event::Body::GENESIS: {
       auto g = body.getGenesis();
       ledger_name_ = g.getLedgerName();

@@ -1,6 +1,7 @@
 // Private helpers shared by ledger.cc and verify.cc: the RocksDB layout (docs/storage.md).
 #pragma once
 
+#include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
@@ -11,12 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/status.h"
+
 namespace fouledger::storage {
 
 // Column families, in the order they are opened.
 inline constexpr const char* kMetaFamily = "default";     // "format" -> kFormat
 inline constexpr const char* kEntriesFamily = "entries";  // seq (u64 BE) -> Entry bytes
-inline constexpr const char* kIndexFamily = "index";      // 'c' + client event id -> seq (u64 BE)
+inline constexpr const char* kIndexFamily = "index";      // 'c' + client event id -> seq (u64 BE),
+                                                          // and the authority index rows below
 inline constexpr const char* kTreeFamily = "tree";        // level (u8) + index (u64 BE) -> hash
 inline constexpr const char* kCheckpointsFamily = "checkpoints";  // size (u64 BE) -> signed note
 
@@ -74,8 +80,97 @@ inline std::string TreeKey(uint8_t level, uint64_t index) {
   return std::string(1, static_cast<char>(level)) + EncodeU64(index);
 }
 
+inline Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(what);
+  if (s.IsCorruption()) return Status::Corruption(what + ": RocksDB: " + s.ToString());
+  return Status::IOError(what + ": RocksDB: " + s.ToString());
+}
+
+inline Hash256 ToHash(const rocksdb::Slice& s) {
+  Hash256 h{};
+  std::copy(s.data(), s.data() + std::min(s.size(), h.size()), h.begin());
+  return h;
+}
+
+// Reads the stored perfect subtrees of the first `limit` leaves (roots and proofs in O(log n)
+// reads, merkle.h). `db` and `tree` must outlive the reader.
+inline SubtreeReader StoredTreeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* tree,
+                                      const rocksdb::ReadOptions& ro, uint64_t limit) {
+  return [db, tree, ro, limit](SubtreeId id) -> Result<Hash256> {
+    if (id.first_leaf() + id.leaf_count() > limit) {
+      return Status::NotFound("subtree beyond the ledger's size");
+    }
+    std::string value;
+    auto s = db->Get(ro, tree, TreeKey(id.level, id.index), &value);
+    if (s.ok() && value.size() == 32) return ToHash(value);
+    const std::string where =
+        "tree node " + std::to_string(id.level) + "/" + std::to_string(id.index);
+    if (!s.ok()) return FromRocks(s, where);
+    return Status::Corruption(where + " is not 32 bytes");
+  };
+}
+
 inline std::string ClientIdKey(const uint8_t* id, size_t size) {
   return "c" + std::string(reinterpret_cast<const char*>(id), size);
+}
+
+// The authority index: rows in the index family through which a verifier that starts after an
+// auditor's checkpoint (verify --since) finds the earlier entries the Authority needs, instead of
+// replaying them all (docs/storage.md). Written with each entry, in the same batch; the meta key
+// below says the rows are complete (a ledger from before them gets them at its next Open).
+//   'g' seq                        -> ""   the genesis, key and unit entries
+//   'a' u32 BE length, id, seq     -> ""   every application entry (and its corrections) of id
+//   's' target seq                 -> seq  the correction or void that superseded target
+inline constexpr const char* kAuthorityIndexKey = "authority-index";
+inline constexpr const char* kAuthorityIndexVersion = "1";
+inline constexpr char kGovernanceTag = 'g';
+inline constexpr char kApplicationTag = 'a';
+inline constexpr char kSupersededTag = 's';
+
+inline std::string GovernanceKey(uint64_t seq) { return kGovernanceTag + EncodeU64(seq); }
+inline std::string ApplicationKeyPrefix(const std::string& application_id) {
+  // The length first, so no id's rows fall under another id's prefix. Ids are at most
+  // kIdBytesMax bytes (event.h), so four bytes of length are plenty.
+  static_assert(kIdBytesMax <= UINT32_MAX);
+  return kApplicationTag + EncodeU64(application_id.size()).substr(4) + application_id;
+}
+inline std::string SupersededKey(uint64_t target) { return kSupersededTag + EncodeU64(target); }
+
+struct IndexRow {
+  std::string key;
+  std::string value;
+};
+
+// The authority index rows of `entry`: none for most entries, one for a key, unit or application
+// entry, one more when it corrects or voids another.
+inline std::vector<IndexRow> AuthorityIndexRows(const DecodedEntry& entry) {
+  std::vector<IndexRow> rows;
+  const auto event = entry.reader();
+  switch (entry.kind()) {
+    case schema::Event::Body::GENESIS:
+    case schema::Event::Body::KEY_ENROLL:
+    case schema::Event::Body::KEY_REVOKE:
+    case schema::Event::Body::UNIT_ADD:
+      rows.push_back({GovernanceKey(entry.seq()), ""});
+      break;
+    case schema::Event::Body::APPLY:
+      rows.push_back({ApplicationKeyPrefix(event.getBody().getApply().getApplicationId()) +
+                          EncodeU64(entry.seq()),
+                      ""});
+      break;
+    case schema::Event::Body::VOID_ENTRY:
+      rows.push_back(
+          {SupersededKey(event.getBody().getVoidEntry().getSeq()), EncodeU64(entry.seq())});
+      break;
+    default:
+      break;
+  }
+  if (event.getCorrection().isReplaces()) {
+    rows.push_back(
+        {SupersededKey(event.getCorrection().getReplaces().getSeq()), EncodeU64(entry.seq())});
+  }
+  return rows;
 }
 
 }  // namespace fouledger::storage

@@ -29,25 +29,12 @@ using namespace storage;
 
 enum FamilyIndex { kMeta = 0, kEntries, kIndex, kTree, kCheckpoints, kFamilyCount };
 
-Status FromRocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsNotFound()) return Status::NotFound(what);
-  if (s.IsCorruption()) return Status::Corruption(what + ": RocksDB: " + s.ToString());
-  return Status::IOError(what + ": RocksDB: " + s.ToString());
-}
-
 // A refusal log field: tabs and line breaks would break the line format (ledger.h).
 std::string LogField(std::string s) {
   for (char& c : s) {
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
   }
   return s.empty() ? "-" : s;
-}
-
-Hash256 ToHash(const rocksdb::Slice& s) {
-  Hash256 h{};
-  std::copy(s.data(), s.data() + std::min(s.size(), h.size()), h.begin());
-  return h;
 }
 
 }  // namespace
@@ -75,24 +62,9 @@ struct Ledger::Impl {
   rocksdb::ColumnFamilyHandle* family(FamilyIndex i) const { return families[i]; }
 
   SubtreeReader TreeReader(const rocksdb::Snapshot* snapshot, uint64_t limit) const {
-    return [this, snapshot, limit](SubtreeId id) -> Result<Hash256> {
-      if (id.first_leaf() + id.leaf_count() > limit) {
-        return Status::NotFound("subtree beyond the ledger's size");
-      }
-      rocksdb::ReadOptions ro;
-      ro.snapshot = snapshot;
-      std::string value;
-      auto s = db->Get(ro, family(kTree), TreeKey(id.level, id.index), &value);
-      if (!s.ok()) {
-        return FromRocks(s,
-                         "tree node " + std::to_string(id.level) + "/" + std::to_string(id.index));
-      }
-      if (value.size() != 32) {
-        return Status::Corruption("tree node " + std::to_string(id.level) + "/" +
-                                  std::to_string(id.index) + " is not 32 bytes");
-      }
-      return ToHash(value);
-    };
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    return StoredTreeReader(db.get(), family(kTree), ro, limit);
   }
 
   Status OpenDb(bool create) {
@@ -140,6 +112,17 @@ struct Ledger::Impl {
       return Status::Corruption(options.path + " is not a fouledger ledger (format marker '" +
                                 format + "')");
     }
+    // A ledger written before the authority index gets it now, from the same replay, in one
+    // synced batch with the marker (all or nothing).
+    std::string indexed;
+    s = db->Get(rocksdb::ReadOptions(), family(kMeta), kAuthorityIndexKey, &indexed);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the authority index marker");
+    if (s.ok() && indexed != kAuthorityIndexVersion) {
+      return Status::Corruption(options.path + ": the authority index marker is '" + indexed +
+                                "', not '" + kAuthorityIndexVersion + "'");
+    }
+    const bool backfill = s.IsNotFound();
+    rocksdb::WriteBatch index_rows;
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), family(kEntries)));
     uint64_t expected = 0;
@@ -157,10 +140,22 @@ struct Ledger::Impl {
       }
       authority.Apply(*entry);
       if (options.validator) options.validator->Apply(*entry);
+      if (backfill) {
+        for (const IndexRow& row : AuthorityIndexRows(*entry)) {
+          index_rows.Put(family(kIndex), row.key, row.value);
+        }
+      }
       last_recorded_at = entry->recorded_at();
       ++expected;
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading entries");
+    if (backfill) {
+      index_rows.Put(family(kMeta), kAuthorityIndexKey, kAuthorityIndexVersion);
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      s = db->Write(wo, &index_rows);
+      if (!s.ok()) return FromRocks(s, "writing the authority index");
+    }
     if (expected > 0) {
       // The chain continues from the newest entry: hash that one only.
       it->SeekToLast();
@@ -310,6 +305,9 @@ struct Ledger::Impl {
         family(kEntries), EncodeU64(seq),
         rocksdb::Slice(reinterpret_cast<const char*>(entry_bytes.data()), entry_bytes.size()));
     batch->Put(family(kIndex), ClientIdKey(client_key.data(), client_key.size()), EncodeU64(seq));
+    for (const IndexRow& row : AuthorityIndexRows(*entry)) {
+      batch->Put(family(kIndex), row.key, row.value);
+    }
     tree.Append(leaf, [&](const CompactTree::NewNode& node) {
       batch->Put(family(kTree), TreeKey(node.id.level, node.id.index),
                  rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
@@ -496,7 +494,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerOptions& options,
   FOULEDGER_RETURN_IF_ERROR(impl->OpenDb(/*create=*/true));
   rocksdb::WriteOptions wo;
   wo.sync = true;  // the format marker must be durable before any entry
-  auto s = impl->db->Put(wo, impl->family(kMeta), kFormatKey, kFormat);
+  rocksdb::WriteBatch markers;
+  markers.Put(impl->family(kMeta), kFormatKey, kFormat);
+  // Every entry's authority index rows are written with it, from the first.
+  markers.Put(impl->family(kMeta), kAuthorityIndexKey, kAuthorityIndexVersion);
+  auto s = impl->db->Write(wo, &markers);
   if (!s.ok()) return FromRocks(s, "writing the format marker");
   impl->checkpoint_key.emplace(std::move(key).value());
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "keys.h"
@@ -135,6 +136,161 @@ class SignatureChecker {
   std::atomic<uint64_t> first_failure_{UINT64_MAX};
 };
 
+// An auditor's second visit, without replaying the entries their checkpoint vouches for: what
+// the verifier needs of the first `since` entries, read through the authority index
+// (docs/storage.md) with every entry read proven to be under `root`.
+class TrustedPrefix {
+ public:
+  TrustedPrefix(rocksdb::DB* db, const rocksdb::ReadOptions& ro,
+                rocksdb::ColumnFamilyHandle* entries, rocksdb::ColumnFamilyHandle* index,
+                rocksdb::ColumnFamilyHandle* tree, uint64_t since, const Hash256& root)
+      : db_(db),
+        ro_(ro),
+        entries_(entries),
+        index_(index),
+        tree_reader_(StoredTreeReader(db, tree, ro, since)),
+        since_(since),
+        root_(root) {}
+
+  // Fills `authority` (fresh), `tree`, and the newest earlier entry's leaf hash and time, from
+  // the stored tree and the earlier entries the entries from `since` on depend on. Returns the
+  // problem found, or an empty string.
+  std::string Load(Authority* authority, CompactTree* tree, Hash256* last_leaf,
+                   Instant* last_recorded) {
+    {
+      std::unique_ptr<rocksdb::Iterator> newest(db_->NewIterator(ro_, entries_));
+      newest->SeekToLast();
+      uint64_t seq = 0;
+      if (!newest->Valid() || !DecodeU64(newest->key(), &seq) || seq + 1 < since_) {
+        return "the ledger has " + std::to_string(newest->Valid() ? seq + 1 : 0) +
+               " entries, fewer than the " + std::to_string(since_) +
+               " the checkpoint you hold signs (entries were removed)";
+      }
+    }
+    auto loaded = CompactTree::Load(tree_reader_, since_);
+    if (!loaded.ok()) {
+      return "the stored Merkle tree of the first " + std::to_string(since_) +
+             " entries cannot be read: " + loaded.status().message();
+    }
+    if (loaded->Root() != root_) {
+      return "the first " + std::to_string(since_) +
+             " entries no longer match the checkpoint you hold: its root is " +
+             Base64Encode(root_) + ", the stored tree's is now " + Base64Encode(loaded->Root());
+    }
+    *tree = std::move(loaded).value();
+
+    // What the new entries name: applications, and earlier entries they correct or void.
+    std::set<std::string> applications;
+    std::set<uint64_t> targets;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro_, entries_));
+    for (it->Seek(EncodeU64(since_)); it->Valid(); it->Next()) {
+      auto e = DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(it->value().data()),
+                                    it->value().size());
+      if (!e.ok()) break;  // the verifier's own pass names it
+      Note(*e, &applications, &targets);
+    }
+    if (!it->status().ok())
+      return "reading the new entries: RocksDB reports " + it->status().ToString();
+
+    // The earlier entries to load, in seq order: the genesis, key and unit entries, each target
+    // and what superseded it, and every application entry of the applications named (targets
+    // add theirs: a void names no application, but its target's owners decide who may void it).
+    std::set<uint64_t> wanted = {0};
+    if (std::string p = ScanIndex(std::string(1, kGovernanceTag), &wanted); !p.empty()) return p;
+    for (uint64_t target : targets) {
+      wanted.insert(target);
+      std::string by;
+      uint64_t by_seq = 0;
+      if (db_->Get(ro_, index_, SupersededKey(target), &by).ok() && DecodeU64(by, &by_seq) &&
+          by_seq < since_) {
+        wanted.insert(by_seq);
+      }
+      const DecodedEntry* t = nullptr;
+      if (std::string p = Read(target, &t); !p.empty()) return p;
+      if (std::string app = ApplicationIdOf(t->reader()); !app.empty()) applications.insert(app);
+    }
+    for (const std::string& app : applications) {
+      if (std::string p = ScanIndex(ApplicationKeyPrefix(app), &wanted); !p.empty()) return p;
+    }
+    authority->StartAfter(since_);
+    for (uint64_t seq : wanted) {
+      const DecodedEntry* e = nullptr;
+      if (std::string p = Read(seq, &e); !p.empty()) return p;
+      authority->LoadEarlier(*e);
+    }
+    const DecodedEntry* last = nullptr;
+    if (std::string p = Read(since_ - 1, &last); !p.empty()) return p;
+    *last_leaf = last->leaf_hash();
+    *last_recorded = last->recorded_at();
+    return "";
+  }
+
+  uint64_t entries_read() const { return read_.size(); }
+
+ private:
+  static void Note(const DecodedEntry& e, std::set<std::string>* applications,
+                   std::set<uint64_t>* targets) {
+    if (std::string app = ApplicationIdOf(e.reader()); !app.empty()) applications->insert(app);
+    const auto event = e.reader();
+    if (event.getCorrection().isReplaces())
+      targets->insert(event.getCorrection().getReplaces().getSeq());
+    if (e.kind() == schema::Event::Body::VOID_ENTRY) {
+      targets->insert(event.getBody().getVoidEntry().getSeq());
+    }
+  }
+
+  // Adds the seq (the key's last 8 bytes) of every row under `prefix` that is before since_.
+  std::string ScanIndex(const std::string& prefix, std::set<uint64_t>* wanted) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro_, index_));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      uint64_t seq = 0;
+      const rocksdb::Slice key = it->key();
+      if (key.size() != prefix.size() + 8 ||
+          !DecodeU64(rocksdb::Slice(key.data() + prefix.size(), 8), &seq)) {
+        return "the authority index holds a malformed row under '" + prefix.substr(0, 1) + "'";
+      }
+      if (seq >= since_) break;
+      wanted->insert(seq);
+    }
+    if (!it->status().ok())
+      return "reading the authority index: RocksDB reports " + it->status().ToString();
+    return "";
+  }
+
+  // Entry `seq` (< since_), once, after checking that it is the leaf the auditor's root has there.
+  std::string Read(uint64_t seq, const DecodedEntry** out) {
+    if (auto it = read_.find(seq); it != read_.end()) {
+      *out = &it->second;
+      return "";
+    }
+    const std::string where = "entry " + std::to_string(seq) + ": ";
+    if (seq >= since_) return where + "the authority index points past the checkpoint you hold";
+    std::string bytes;
+    auto s = db_->Get(ro_, entries_, EncodeU64(seq), &bytes);
+    if (!s.ok()) return where + (s.IsNotFound() ? "missing" : "RocksDB reports " + s.ToString());
+    auto e = DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    if (!e.ok()) return where + e.status().message();
+    if (e->seq() != seq) return where + "its bytes say it is entry " + std::to_string(e->seq());
+    auto proof = InclusionProof(tree_reader_, seq, since_);
+    Status included =
+        proof.ok() ? VerifyInclusion(e->leaf_hash(), seq, since_, *proof, root_) : proof.status();
+    if (!included.ok()) {
+      return where + "not the entry the checkpoint you hold has there (" + included.message() + ")";
+    }
+    *out = &read_.emplace(seq, std::move(e).value()).first->second;
+    return "";
+  }
+
+  rocksdb::DB* db_;
+  rocksdb::ReadOptions ro_;
+  rocksdb::ColumnFamilyHandle* entries_;
+  rocksdb::ColumnFamilyHandle* index_;
+  SubtreeReader tree_reader_;
+  uint64_t since_;
+  Hash256 root_;
+  std::map<uint64_t, DecodedEntry> read_;
+};
+
 }  // namespace
 
 Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& verify_options) {
@@ -210,12 +366,33 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     cps->Seek(EncodeU64(since + 1));  // the checkpoints the auditor's one vouches for are skipped
   }
 
+  // Whether every entry's authority index rows are stored (docs/storage.md): then each entry
+  // checked must find its rows, and a second visit need not replay what came before.
+  // A ledger written before the index has no marker; any other value than this version's is a
+  // changed byte.
+  std::string index_marker;
+  const bool has_index_marker =
+      d.db->Get(ro, d.families[0], kAuthorityIndexKey, &index_marker).ok();
+  const bool has_authority_index = has_index_marker && index_marker == kAuthorityIndexVersion;
+  uint64_t authority_rows = 0;  // the rows the entries checked should have
+
   SignatureChecker signatures(verify_options.threads);
   uint64_t last_checkpoint_size = 0;
   Authority authority;
   CompactTree tree;
   Hash256 previous{};
   Instant previous_recorded;
+  uint64_t expected = 0;  // the next entry to check
+  if (since > 0 && has_authority_index && !verify_options.rehash_prefix) {
+    TrustedPrefix prefix(d.db.get(), ro, entries_cf, index_cf, tree_cf, since, since_root);
+    report.first_problem = prefix.Load(&authority, &tree, &previous, &previous_recorded);
+    report.prefix_entries_read = prefix.entries_read();
+    if (!report.ok()) return report;
+    expected = since;
+  } else if (since > 0) {
+    report.prefix_rehashed = true;
+    report.prefix_entries_read = since;
+  }
   auto fail = [&](uint64_t seq, const std::string& what) {
     if (report.first_problem.empty()) {
       report.first_problem = "entry " + std::to_string(seq) + ": " + what;
@@ -261,8 +438,8 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     return true;
   };
 
-  uint64_t expected = 0;
-  for (it->SeekToFirst(); it->Valid() && report.ok() && signatures.first_failure() == UINT64_MAX;
+  for (it->Seek(EncodeU64(expected));
+       it->Valid() && report.ok() && signatures.first_failure() == UINT64_MAX;
        it->Next(), ++expected) {
     uint64_t seq = 0;
     if (!DecodeU64(it->key(), &seq)) {
@@ -327,6 +504,16 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
         !DecodeU64(indexed, &indexed_seq) || indexed_seq != seq) {
       fail(seq, "the client-event-id index does not point at it");
       break;
+    }
+    if (has_authority_index) {
+      for (const IndexRow& row : AuthorityIndexRows(*entry)) {
+        std::string stored;
+        ++authority_rows;
+        if (!d.db->Get(ro, index_cf, row.key, &stored).ok() || stored != row.value) {
+          fail(seq, "the authority index does not list it");
+        }
+      }
+      if (!report.ok()) break;
     }
     authority.Apply(*entry);
     const Hash256 leaf = entry->leaf_hash();
@@ -394,6 +581,9 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     auto fs_status = d.db->Get(ro, d.families[0], kFormatKey, &format);
     if (!fs_status.ok() || format != kFormat) {
       report.first_problem = "the format marker is '" + format + "', not '" + kFormat + "'";
+    } else if (has_index_marker && !has_authority_index) {
+      report.first_problem = "the authority index marker is '" + index_marker + "', not '" +
+                             kAuthorityIndexVersion + "'";
     }
   }
   // The whole-ledger scans below are left to a full verify: a second visit reads only what the
@@ -407,14 +597,33 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     std::unique_ptr<rocksdb::Iterator> t(d.db->NewIterator(ro, tree_cf));
     for (t->SeekToFirst(); t->Valid(); t->Next()) ++nodes;
     uint64_t indexed = 0;
+    uint64_t authority_indexed = 0;
+    std::string unknown_row;
     std::unique_ptr<rocksdb::Iterator> x(d.db->NewIterator(ro, index_cf));
-    for (x->SeekToFirst(); x->Valid(); x->Next()) ++indexed;
+    for (x->SeekToFirst(); x->Valid(); x->Next()) {
+      const char tag = x->key().empty() ? '\0' : x->key()[0];
+      if (tag == 'c') {
+        ++indexed;
+      } else if (tag == kGovernanceTag || tag == kApplicationTag || tag == kSupersededTag) {
+        ++authority_indexed;
+      } else if (unknown_row.empty()) {
+        unknown_row = ToHex(reinterpret_cast<const uint8_t*>(x->key().data()),
+                            std::min<size_t>(x->key().size(), 9));
+      }
+    }
     if (nodes != want_nodes) {
       report.first_problem = "the tree holds " + std::to_string(nodes) + " nodes; " +
                              std::to_string(n) + " entries make " + std::to_string(want_nodes);
     } else if (indexed != n) {
       report.first_problem = "the client-event-id index holds " + std::to_string(indexed) +
                              " ids for " + std::to_string(n) + " entries";
+    } else if (authority_indexed != authority_rows) {
+      // Each entry found its own rows above; more rows than that is a row no entry accounts for.
+      report.first_problem = "the authority index holds " + std::to_string(authority_indexed) +
+                             " rows; the entries make " + std::to_string(authority_rows);
+    } else if (!unknown_row.empty()) {
+      report.first_problem =
+          "the index family holds a row no entry accounts for (key " + unknown_row + "...)";
     }
   }
   if (report.ok() && since == 0) {

@@ -252,6 +252,7 @@ TEST_F(BadInputTest, CommandLineAndFiles) {
     {"proof consistency --to 99", "", {"proof", "consistency", "--from", "1", "--to", "99"}, 2, "invalid: size 99 is beyond the ledger's 15 entries"},
     {"verify --since a file that does not exist", "", {"verify", "--since", "missing.note"}, 2, "invalid: cannot read --since missing.note"},
     {"verify --since a file that is not a checkpoint", "", {"verify", "--since", "bad.note"}, 2, "invalid: the checkpoint to verify since is not one of this ledger's: checkpoint: no blank line before the signatures"},
+    {"verify --rehash-prefix without --since", "", {"verify", "--rehash-prefix"}, 2, "invalid: --rehash-prefix goes with --since"},
     {"verify --threads 65", "", {"verify", "--threads", "65"}, 2, "invalid: verify uses 1 to 64 threads, not 65"},
     {"audit since a file that does not exist", "", {"audit", "since", "missing.note"}, 2, "invalid: cannot read missing.note"},
     {"audit since a file over 64 KiB", "", {"audit", "since", "big.note"}, 2, "invalid: big.note is larger than 64 KiB; not a checkpoint"},
@@ -261,7 +262,7 @@ TEST_F(BadInputTest, CommandLineAndFiles) {
     {"audit since a checkpoint whose size is 03", "", {"audit", "since", "badsize.note"}, 1, "integrity failure: badsize.note is not a checkpoint signed by this ledger's checkpoint key <hex> for 'test.example/fou': checkpoint: size is not a decimal number"},
   });
   // clang-format on
-  EXPECT_EQ(checked, 82);
+  EXPECT_EQ(checked, 83);
 }
 
 // Events offered to the ledger: their shape (Ledger::Append's CheckEventShape) and the author's

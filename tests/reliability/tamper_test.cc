@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "keys.h"  // ledger/src: the authority index keys, to add a row no entry accounts for
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "raw_db.h"
@@ -156,16 +157,17 @@ TEST_F(TamperSweep, EveryChangedByteOfEntriesIndexTreeAndCheckpointsIsDetected) 
               [](const std::string& key) { return "size " + std::to_string(SeqOf(key)); });
   checkpoints.Report();
 
-  Tally format{"one byte of the format marker"};
-  SweepValues(raw, RawDb::kMeta, raw.Keys(RawDb::kMeta), &format,
-              [](const std::string&) { return std::string("format"); });
+  Tally format{"one byte of the format and index markers"};
+  SweepValues(raw, RawDb::kMeta, raw.Keys(RawDb::kMeta), &format, [](const std::string& key) {
+    return std::string(key == "format" ? "format marker" : "authority index marker");
+  });
   format.Report();
   EXPECT_EQ(Problem(), "") << "every change was undone";
 }
 
 TEST_F(TamperSweep, EveryDeletedOrSwappedRecordIsDetected) {
   RawDb raw(path);
-  Tally deleted{"a deleted entry, index id, tree node"};
+  Tally deleted{"a deleted entry, index row, tree node; an added row"};
   for (auto family : {RawDb::kEntries, RawDb::kIndex, RawDb::kTree}) {
     for (const std::string& key : raw.Keys(family)) {
       const std::string original = raw.Get(family, key);
@@ -188,6 +190,15 @@ TEST_F(TamperSweep, EveryDeletedOrSwappedRecordIsDetected) {
     const std::string problem = Problem();
     deleted.Count(Caught(problem), "the newest checkpoint", problem);
     raw.Put(RawDb::kCheckpoints, key, original);
+  }
+  // A row no entry accounts for: the newest entry (an application) listed as a governance entry.
+  {
+    const std::string key = storage::GovernanceKey(size - 1);
+    raw.Put(RawDb::kIndex, key, "");
+    const std::string problem = Problem();
+    deleted.Count(problem.find("the authority index holds") != std::string::npos,
+                  "an added authority index row", problem);
+    raw.Delete(RawDb::kIndex, key);
   }
   deleted.Report();
 

@@ -45,6 +45,17 @@ class Authority {
   // Folds an entry that passed Check (or is already in the ledger) into the state.
   void Apply(const DecodedEntry& entry);
 
+  // An auditor's second visit (verify --since) checks only the entries after a prefix their
+  // checkpoint vouches for, and must not replay the prefix: StartAfter(n) makes an empty Authority
+  // stand at size n, and LoadEarlier feeds it just the earlier entries the new ones can depend on
+  // (the genesis, every key and unit entry, the applications they name, the entries they correct
+  // or void and what already superseded those; found through the ledger's authority index,
+  // docs/storage.md), in increasing seq order. Check then answers for the new entries exactly as
+  // an Authority that replayed everything; asking it about an earlier entry that was not loaded
+  // is a refusal naming that entry, never a silent pass.
+  void StartAfter(uint64_t size);
+  void LoadEarlier(const DecodedEntry& entry);
+
   const KeyRecord* FindKey(const Hash256& key_id) const;
   // The public key that must have signed `entry`, which passed Check: the enrolled author's key,
   // or for the genesis entry the checkpoint key it names.
@@ -65,16 +76,29 @@ class Authority {
                     const std::string& what) const;
   Status CheckTarget(const DecodedEntry& e, const KeyRecord& author, uint64_t target) const;
   std::vector<std::string> UnitsOfEvent(schema::Event::Reader event) const;
+  // What Check needs to know of any earlier entry: its kind and its application (1 + index in
+  // applications_, 0 for none).
+  struct EntryFacts {
+    EventKind kind;
+    uint32_t application;
+  };
+  std::optional<EntryFacts> FactsOf(uint64_t seq) const;
+  uint32_t InternApplication(const DecodedEntry& e);
+  // The keys, units, application owners and supersessions `e` changes.
+  void Fold(const DecodedEntry& e);
 
   std::string ledger_name_;
   PublicKeyBytes checkpoint_key_{};
   std::map<Hash256, KeyRecord> keys_;
   std::set<std::string> units_;
   std::map<std::string, std::vector<std::string>> application_units_;
-  std::vector<EventKind> kinds_;  // kind of every entry, by seq
-  // The application of each entry, by seq: 1 + its index in applications_, 0 for none. Interned,
-  // because a replay of a million entries must not build a million strings and tree nodes.
+  std::vector<EventKind> kinds_;  // kind of every entry, by seq - first_
+  // The application of each entry, by seq - first_: 1 + its index in applications_, 0 for none.
+  // Interned, because a replay of a million entries must not build a million strings and nodes.
   std::vector<uint32_t> entry_application_;
+  // After StartAfter(n): first_ = n, and the facts of the earlier entries that were loaded.
+  uint64_t first_ = 0;
+  std::unordered_map<uint64_t, EntryFacts> earlier_;
   std::vector<std::string> applications_;
   std::unordered_map<std::string, uint32_t> application_index_;
   std::map<uint64_t, uint64_t> superseded_by_;

@@ -19,6 +19,11 @@ struct VerifyReport {
   uint64_t tree_nodes = 0;
   std::string root_hex;
   uint64_t since = 0;  // entries taken on trust of the auditor's checkpoint (VerifyOptions)
+  // With `since`: how many of those earlier entries were read (each proven to be under the
+  // auditor's root) to know the keys, units and applications the new entries depend on; or, when
+  // `prefix_rehashed`, all of them were replayed and hashed.
+  uint64_t prefix_entries_read = 0;
+  bool prefix_rehashed = false;
   // Empty when all holds; otherwise the first bad entry ("entry 17: signature does not verify").
   std::string first_problem;
   bool ok() const { return first_problem.empty(); }
@@ -34,10 +39,19 @@ struct VerifyOptions {
   // The report is the same whatever N: the first bad entry in ledger order.
   unsigned threads = 1;
   // An auditor's second visit: a checkpoint note (signed by this ledger) saved on an earlier
-  // visit. Its first SIZE entries are not checked again: they are only replayed and hashed, and
-  // their root must be the note's (so none was changed); everything after is checked in full.
+  // visit. Its first SIZE entries are not checked again; everything after is checked in full.
+  // The stored Merkle tree's root at SIZE must be the note's, so the ledger still extends what the
+  // auditor saw; the earlier entries the new ones depend on (the genesis, key and unit entries,
+  // the applications and the corrected entries they name) are read through the authority index
+  // and each proven to be under the note's root by an inclusion proof. The cost grows with the
+  // entries added since, not with the ledger. What this does not see, and a full verify does: an
+  // earlier entry whose bytes were changed in place while the stored tree was left as it was.
   // Empty (default): verify everything.
   std::string since_checkpoint_note;
+  // With since_checkpoint_note: replay and hash every earlier entry too (the root recomputed from
+  // the entries must be the note's), costing a pass over the whole ledger. Also what happens,
+  // whatever this says, on a ledger without the authority index.
+  bool rehash_prefix = false;
 };
 
 // Reads the ledger directory read-only. Corruption (inside the report) is an integrity failure;
