@@ -48,10 +48,18 @@ inline std::vector<rocksdb::ColumnFamilyDescriptor> FamilyDescriptors() {
           {kCheckpointsFamily, sequential}};
 }
 
+// The write-ahead log a read-only open (verify) must replay into memory before it reads anything:
+// RocksDB keeps a log file until every family with data in it has flushed, and the small families
+// (checkpoints, the index) flush rarely, so by default the logs grow to 4x the families' write
+// buffers (1.25 GiB; 225 MB measured on a 1 000 000-entry ledger, 3 s of every verify --since).
+// Past this size RocksDB flushes the families that hold the oldest log.
+inline constexpr uint64_t kWriteAheadLogBytesMax = 64ull << 20;
+
 // Insert hints are ignored while concurrent memtable writes are allowed (the default); the ledger
 // writes from one thread at a time anyway.
 inline void SetWriterOptions(rocksdb::DBOptions* options) {
   options->allow_concurrent_memtable_write = false;
+  options->max_total_wal_size = kWriteAheadLogBytesMax;  // default 0: 4x the write buffers
 }
 
 inline constexpr const char* kFormatKey = "format";

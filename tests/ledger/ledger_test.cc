@@ -225,17 +225,8 @@ TEST_F(LedgerTest, CorrectionsAndVoidsNameACurrentEntryOfTheRightKind) {
   wrong.Corrects(apply, "typo");
   ExpectRefused(wrong.Sign(board).value(), "a correction must be of the same kind");
   // A unit may correct its own application.
-  EventBuilder fix(testing::D("2020-09-01"));
-  auto a = fix.body().initApply();
-  a.setApplicationId("A1");
-  a.setYear(2021);
-  a.setProgramme(schema::Programme::LUM);
-  a.initUnits(1).set(0, "farsta");
-  a.setProjectId("p-A1");
-  a.setTitle("Projekt A1, rättad titel");
-  a.setAmountOre(Kr(90).ore());
-  fix.Corrects(apply, "fel belopp");
-  const uint64_t corrected = MustAppend(fix.Sign(farsta).value());
+  const uint64_t corrected =
+      MustAppend(CorrectApply(farsta, apply, "fel belopp", "A1", "farsta", Kr(90)));
   EXPECT_EQ(ledger->authority().SupersededBy(apply), corrected);
   // The replaced entry can no longer be corrected or voided; the office may not void an apply.
   ExpectRefused(Void(farsta, apply), "was already replaced or voided by entry");

@@ -59,9 +59,8 @@ SignedEvent LedgerFixture::AddUnit(const std::string& id, const std::string& nam
   return b.Sign(admin).value();
 }
 
-SignedEvent LedgerFixture::Apply(const SigningKey& by, const std::string& app,
-                                 const std::string& unit, Money amount, const std::string& date) {
-  EventBuilder b(D(date));
+namespace {
+void FillApply(EventBuilder& b, const std::string& app, const std::string& unit, Money amount) {
   auto a = b.body().initApply();
   a.setApplicationId(app);
   a.setYear(2021);
@@ -70,6 +69,22 @@ SignedEvent LedgerFixture::Apply(const SigningKey& by, const std::string& app,
   a.setProjectId("p-" + app);
   a.setTitle("Projekt " + app);
   a.setAmountOre(amount.ore());
+}
+}  // namespace
+
+SignedEvent LedgerFixture::Apply(const SigningKey& by, const std::string& app,
+                                 const std::string& unit, Money amount, const std::string& date) {
+  EventBuilder b(D(date));
+  FillApply(b, app, unit, amount);
+  return b.Sign(by).value();
+}
+
+SignedEvent LedgerFixture::CorrectApply(const SigningKey& by, uint64_t replaces,
+                                        const std::string& reason, const std::string& app,
+                                        const std::string& unit, Money amount) {
+  EventBuilder b(D("2020-09-01"));
+  FillApply(b, app, unit, amount);
+  b.Corrects(replaces, reason);
   return b.Sign(by).value();
 }
 

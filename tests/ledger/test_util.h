@@ -62,6 +62,9 @@ struct LedgerFixture {
   SignedEvent AddUnit(const std::string& id, const std::string& name);
   SignedEvent Apply(const SigningKey& by, const std::string& app, const std::string& unit,
                     Money amount, const std::string& date = "2020-09-01");
+  // The same application, correcting entry `replaces` (its earlier apply) for `reason`.
+  SignedEvent CorrectApply(const SigningKey& by, uint64_t replaces, const std::string& reason,
+                           const std::string& app, const std::string& unit, Money amount);
   SignedEvent Decide(const std::string& app, Money granted, const std::string& date = "2020-12-16");
   SignedEvent Pay(const SigningKey& by, const std::string& app, Money amount,
                   const std::string& date = "2021-02-01");

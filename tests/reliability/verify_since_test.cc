@@ -242,17 +242,7 @@ class VerifySinceFactsTest : public ::testing::Test, public testing::LedgerFixtu
     LedgerFixture::SetUp();
     ASSERT_FALSE(HasFailure());
     x = MustAppend(Apply(farsta, "X", "farsta", Kr(100)));
-    EventBuilder fix(testing::D("2020-09-01"));
-    auto a = fix.body().initApply();
-    a.setApplicationId("X");
-    a.setYear(2021);
-    a.setProgramme(schema::Programme::LUM);
-    a.initUnits(1).set(0, "farsta");
-    a.setProjectId("p-X");
-    a.setTitle("Projekt X");
-    a.setAmountOre(Kr(90).ore());
-    fix.Corrects(x, "fel belopp");
-    y = MustAppend(fix.Sign(farsta).value());
+    y = MustAppend(CorrectApply(farsta, x, "fel belopp", "X", "farsta", Kr(90)));
     decided = MustAppend(Decide("X", Kr(90)));
     MustAppend(Enroll(admin, spare, Role::UNIT, "skarpnack"));
     revoked = MustAppend(Revoke(spare));
