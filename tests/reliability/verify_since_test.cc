@@ -336,5 +336,19 @@ TEST_F(VerifySinceFactsTest, ASecondVisitPassesWhatDependsOnThePrefix) {
   EXPECT_EQ(r->prefix_entries_read, 13u);
 }
 
+// The limit docs/storage.md states: the index rows of the prefix are not under the auditor's root,
+// so a deleted revocation row hides the revocation from a second visit; the full verify names it.
+// If --since ever learns to catch this, this test should change to expect the refusal.
+TEST_F(VerifySinceFactsTest, ADeletedRevocationRowIsLeftToTheFullVerify) {
+  const std::string copy = dir.Sub("deleted-row");
+  fs::copy(path, copy, fs::copy_options::recursive);
+  { RawDb(copy).Delete(RawDb::kIndex, storage::GovernanceKey(revoked)); }
+  AppendUnchecked(copy, Apply(spare, "S1", "skarpnack", Kr(1)));
+  const VerifyReport since = VerifyLedger(copy, {.since_checkpoint_note = saved.note}).value();
+  EXPECT_TRUE(since.ok()) << since.first_problem;
+  EXPECT_EQ(VerifyLedger(copy)->first_problem,
+            "entry " + std::to_string(revoked) + ": the authority index does not list it");
+}
+
 }  // namespace
 }  // namespace fouledger::reliability
