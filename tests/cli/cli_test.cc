@@ -221,10 +221,23 @@ TEST_F(CliTest, ProofVerifyJudgesEveryPublishedVectorAsItsWantErrSays) {
 // An auditor's second visit: verify only what came after a saved checkpoint, with two threads.
 TEST_F(CliTest, VerifySinceASavedCheckpointWithTwoThreads) {
   Must({"checkpoint", "--out", "saved.note"});
+  RunResult none = Fouledger({"verify", "--since", "saved.note"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out.rfind("ok: no entries since your checkpoint", 0), 0u) << none.out;
   Must({"unit", "add", "--id", "norrmalm", "--name", "Norrmalm"}, "admin");
   RunResult r = Fouledger({"verify", "--since", "saved.note", "--threads", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("ok: ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("(1 since your checkpoint) checked in full"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("of them read and proven under it"), std::string::npos) << r.out;
+  RunResult rehashed = Fouledger({"verify", "--since", "saved.note", "--rehash-prefix"});
+  EXPECT_EQ(rehashed.exit_code, 0) << rehashed.err;
+  EXPECT_NE(rehashed.out.find("replayed and hashed: their root is your checkpoint's"),
+            std::string::npos)
+      << rehashed.out;
+  // The same root as the full verify's.
+  const RunResult full = Fouledger({"verify"});
+  const std::string root = full.out.substr(full.out.rfind("root "));
+  EXPECT_NE(r.out.find(root), std::string::npos) << r.out << full.out;
   std::ofstream(dir.Sub("bad.note")) << "not a checkpoint\n";
   EXPECT_NE(Fouledger({"verify", "--since", "bad.note"}).exit_code, 0);
 }
