@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
@@ -27,6 +28,7 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
+#include "ledger/snapshot.h"
 #include "ledger/verify.h"
 #include "projections/engine.h"
 
@@ -285,14 +287,63 @@ int Replay(const std::string& dir) {
     delete raw;
   }
   Print("raw_iteration_per_s", static_cast<double>(raw_entries) / raw_s);
-  // Replay: Ledger::Open decodes every entry into the Authority and the projections Engine.
+  // Replay: Ledger::Open decodes every entry into the Authority and the projections Engine (no
+  // snapshot: every entry, the "before").
   projections::Engine engine;
   const auto start = SteadyClock::now();
   auto ledger =
-      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}), "open");
+      Must(Ledger::Open(
+               {.path = dir, .clock = SystemClock(), .validator = &engine, .use_snapshot = false}),
+           "open");
   const double replay_s = Seconds(start);
   Print("replay_per_s", static_cast<double>(ledger->size()) / replay_s);
   Print("replay_vs_raw", replay_s / raw_s);
+  // The "after": save a snapshot, then open from it (its state loaded, nothing left to replay).
+  {
+    const auto save_start = SteadyClock::now();
+    Status saved = ledger->SaveSnapshot();
+    if (!saved.ok()) Die(saved.ToString());
+    Print("snapshot_save_ms", Seconds(save_start) * 1000);
+    std::error_code ec;
+    Print("snapshot_bytes", static_cast<double>(std::filesystem::file_size(dir + "/snapshot", ec)));
+    const uint64_t entries = ledger->size();
+    ledger.reset();
+    if (std::getenv("SNAP_PARTS")) {
+      auto t0 = SteadyClock::now();
+      auto snap = Must(ReadSnapshot(dir), "read");
+      Print("part_read_ms", Seconds(t0) * 1000);
+      t0 = SteadyClock::now();
+      Authority a;
+      Status st1 = a.LoadState(snap->authority_state, snap->entries);
+      Print("part_authority_ms", Seconds(t0) * 1000);
+      t0 = SteadyClock::now();
+      projections::Engine e;
+      Status st2 = e.LoadState(snap->validator_state, snap->entries);
+      Print("part_engine_ms", Seconds(t0) * 1000);
+      if (!st1.ok() || !st2.ok()) Die(st1.ToString() + st2.ToString());
+      if (std::getenv("SNAP_ONLY")) {
+        for (int i = 0; i < 10; ++i) {
+          projections::Engine e2;
+          (void)e2.LoadState(snap->validator_state, snap->entries);
+          Authority a2;
+          (void)a2.LoadState(snap->authority_state, snap->entries);
+        }
+        std::exit(0);
+      }
+    }
+    projections::Engine from_snapshot;
+    const auto open_start = SteadyClock::now();
+    auto opened = Must(
+        Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &from_snapshot}), "open");
+    const double open_s = Seconds(open_start);
+    if (opened->opened_from() != entries) Die("the open did not use the snapshot");
+    Print("snapshot_open_per_s", static_cast<double>(entries) / open_s);
+    Print("snapshot_open_vs_raw", open_s / raw_s);
+    opened.reset();
+    std::filesystem::remove(dir + "/snapshot", ec);  // the later modes measure without it
+    ledger =
+        Must(Ledger::Open({.path = dir, .clock = SystemClock(), .use_snapshot = false}), "open");
+  }
   // Where the replay time goes: decoding alone (ForEachEntry), then the Authority alone.
   auto decode_start = SteadyClock::now();
   Status st = ledger->ForEachEntry(0, ledger->size(), [](const DecodedEntry&) { return Status(); });
@@ -300,7 +351,8 @@ int Replay(const std::string& dir) {
   Print("decode_per_s", static_cast<double>(ledger->size()) / Seconds(decode_start));
   ledger.reset();
   decode_start = SteadyClock::now();
-  auto plain = Must(Ledger::Open({.path = dir, .clock = SystemClock()}), "open");
+  auto plain =
+      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .use_snapshot = false}), "open");
   Print("open_without_projections_per_s",
         static_cast<double>(plain->size()) / Seconds(decode_start));
   Print("peak_rss_kb", static_cast<double>(PeakRssKb()));

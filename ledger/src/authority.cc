@@ -511,9 +511,11 @@ Status Authority::LoadState(std::string_view bytes, uint64_t entries) {
     std::string app;
     std::vector<std::string> units;
     if (!r.String(&app) || !GetStrings(r, &units)) return r.status();
-    a.application_units_[std::move(app)] = std::move(units);
+    // Saved in key order: each goes at the end.
+    a.application_units_.emplace_hint(a.application_units_.end(), std::move(app), std::move(units));
   }
   if (!GetStrings(r, &a.applications_)) return r.status();
+  a.application_index_.reserve(a.applications_.size());
   for (size_t i = 0; i < a.applications_.size(); ++i) {
     if (!a.application_index_.emplace(a.applications_[i], static_cast<uint32_t>(i)).second) {
       r.Fail("an application saved twice");
@@ -546,7 +548,7 @@ Status Authority::LoadState(std::string_view bytes, uint64_t entries) {
       r.Fail("supersession " + std::to_string(target) + " -> " + std::to_string(by));
       return r.status();
     }
-    a.superseded_by_[target] = by;
+    a.superseded_by_.emplace_hint(a.superseded_by_.end(), target, by);
   }
   FOULEDGER_RETURN_IF_ERROR(r.Finish());
   *this = std::move(a);

@@ -139,17 +139,28 @@ struct Ledger::Impl {
     auto genesis =
         DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(value.data()), value.size());
     if (!genesis.ok() || genesis->kind() != schema::Event::Body::GENESIS) return 0;
+    // The Authority's state loads on a second thread while the validator's loads on this one.
     Authority loaded;
-    if (!loaded.LoadState(snap.authority_state, snap.entries).ok()) return 0;
-    const auto g = genesis->reader().getBody().getGenesis();
-    const auto cp = g.getCheckpointPublicKey();
-    if (loaded.ledger_name() != g.getLedgerName().cStr() ||
-        cp.size() != loaded.checkpoint_public_key().size() ||
-        !std::equal(cp.begin(), cp.end(), loaded.checkpoint_public_key().begin())) {
-      return 0;
-    }
-    if (options.validator &&
-        !options.validator->LoadState(snap.validator_state, snap.entries).ok()) {
+    bool authority_ok = false;
+    std::thread authority_loader([&] {
+      if (!loaded.LoadState(snap.authority_state, snap.entries).ok()) return;
+      const auto g = genesis->reader().getBody().getGenesis();
+      const auto cp = g.getCheckpointPublicKey();
+      authority_ok = loaded.ledger_name() == g.getLedgerName().cStr() &&
+                     cp.size() == loaded.checkpoint_public_key().size() &&
+                     std::equal(cp.begin(), cp.end(), loaded.checkpoint_public_key().begin());
+    });
+    const bool validator_ok =
+        !options.validator || options.validator->LoadState(snap.validator_state, snap.entries).ok();
+    authority_loader.join();
+    if (!authority_ok || !validator_ok) {
+      // The validator loaded a state the Authority's does not go with: back to empty (Load runs
+      // on a fresh or Reset validator). One that cannot be reset refuses appends until reopened.
+      if (validator_ok && options.validator && !options.validator->Reset()) {
+        poisoned = Status::IOError(
+            "the domain rules loaded a snapshot and cannot be rolled back; delete " + options.path +
+            "/" + kSnapshotFile);
+      }
       return 0;
     }
     authority = std::move(loaded);
@@ -198,6 +209,7 @@ struct Ledger::Impl {
     const bool backfill = s.IsNotFound();
     // The backfill needs every entry: a ledger without the index replays them all.
     opened_from = options.use_snapshot && !backfill ? LoadSnapshot() : 0;
+    if (!poisoned.ok()) return poisoned;
     rocksdb::WriteBatch index_rows;
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), family(kEntries)));

@@ -649,6 +649,9 @@ bool Engine::SaveState(std::string* out) const {
   StateWriter w;
   Out o{w};
   w.String(kEngineStateTag);
+  // Sizes to reserve on load (rehashing the id tables would cost more than filling them).
+  w.U64(impl_->app_ids.size());
+  w.U64(impl_->unit_ids.size());
   // Authors interned: a few keys write a million entries.
   std::map<Hash256, uint32_t> author_index;
   std::vector<const Hash256*> authors;
@@ -684,6 +687,9 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
     return Status::Corruption("the projections' saved state is tagged '" + tag.substr(0, 64) +
                               "', not '" + kEngineStateTag + "'");
   }
+  uint64_t apps = 0;
+  uint64_t units = 0;
+  if (!r.U64(&apps) || !r.U64(&units)) return r.status();
   uint64_t n = 0;
   if (!r.Count(&n, 32)) return r.status();
   std::vector<Hash256> authors(static_cast<size_t>(n));
@@ -697,6 +703,11 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
                               " records, not " + std::to_string(entries));
   }
   auto fresh = std::make_unique<Impl>();
+  // Hints only: a forged one costs at most a table sized for every record.
+  fresh->app_ids.reserve(static_cast<size_t>(std::min(apps, n)));
+  fresh->unit_ids.reserve(static_cast<size_t>(std::min(units, n)));
+  fresh->compact.reserve(static_cast<size_t>(n));
+  fresh->order.reserve(static_cast<size_t>(n));
   std::swap(impl_, fresh);  // ApplyRecord works on impl_; `fresh` keeps the old state meanwhile
   const auto fail = [&]() {
     std::swap(impl_, fresh);

@@ -44,6 +44,7 @@ class AppendValidator {
   // LoadState replaces the state with the one SaveState wrote after `entries` entries (seqs
   // 0..entries-1); the bytes are untrusted: on any inconsistency it returns non-ok and leaves the
   // state as it was. The same entries must always give the same bytes (verify compares them).
+  // A validator that implements LoadState must implement Reset too.
   virtual bool SaveState(std::string* /*out*/) const { return false; }
   virtual Status LoadState(std::string_view /*bytes*/, uint64_t /*entries*/) {
     return Status::InvalidArgument("this validator cannot load a saved state");

@@ -62,7 +62,7 @@ class StateReader {
     return true;
   }
   bool Raw(void* data, size_t size) {
-    if (!Need(size, std::to_string(size) + " bytes")) return false;
+    if (!Need(size, "raw bytes")) return false;
     std::memcpy(data, in_.data() + pos_, size);
     pos_ += size;
     return true;
@@ -77,7 +77,7 @@ class StateReader {
   bool StringView(std::string_view* s) {
     uint64_t n = 0;
     if (!U64(&n)) return false;
-    if (!Need(n, "a string of " + std::to_string(n) + " bytes")) return false;
+    if (!Need(n, "a string")) return false;
     *s = in_.substr(pos_, static_cast<size_t>(n));
     pos_ += static_cast<size_t>(n);
     return true;
@@ -112,13 +112,17 @@ class StateReader {
   }
 
  private:
-  bool Need(uint64_t n, const std::string& what) {
+  // Inline and cheap on the way that succeeds: the message is built only on failure.
+  bool Need(uint64_t n, const char* what) {
+    if (n <= remaining() && ok()) [[likely]] {
+      return true;
+    }
     if (!ok()) return false;
-    if (n > remaining()) return Fail(what + " (only " + std::to_string(remaining()) + " left)");
-    return true;
+    return Fail(std::string(what) + " of " + std::to_string(n) + " bytes (only " +
+                std::to_string(remaining()) + " left)");
   }
   bool Fixed(uint64_t* v, int n) {
-    if (!Need(static_cast<uint64_t>(n), std::to_string(n) + "-byte integer")) return false;
+    if (!Need(static_cast<uint64_t>(n), "an integer")) return false;
     uint64_t x = 0;
     for (int i = n - 1; i >= 0; --i) {
       x = x << 8 | static_cast<uint8_t>(in_[pos_ + static_cast<size_t>(i)]);
