@@ -28,7 +28,6 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
-#include "ledger/snapshot.h"
 #include "ledger/verify.h"
 #include "projections/engine.h"
 
@@ -308,29 +307,6 @@ int Replay(const std::string& dir) {
     Print("snapshot_bytes", static_cast<double>(std::filesystem::file_size(dir + "/snapshot", ec)));
     const uint64_t entries = ledger->size();
     ledger.reset();
-    if (std::getenv("SNAP_PARTS")) {
-      auto t0 = SteadyClock::now();
-      auto snap = Must(ReadSnapshot(dir), "read");
-      Print("part_read_ms", Seconds(t0) * 1000);
-      t0 = SteadyClock::now();
-      Authority a;
-      Status st1 = a.LoadState(snap->authority_state, snap->entries);
-      Print("part_authority_ms", Seconds(t0) * 1000);
-      t0 = SteadyClock::now();
-      projections::Engine e;
-      Status st2 = e.LoadState(snap->validator_state, snap->entries);
-      Print("part_engine_ms", Seconds(t0) * 1000);
-      if (!st1.ok() || !st2.ok()) Die(st1.ToString() + st2.ToString());
-      if (std::getenv("SNAP_ONLY")) {
-        for (int i = 0; i < 10; ++i) {
-          projections::Engine e2;
-          (void)e2.LoadState(snap->validator_state, snap->entries);
-          Authority a2;
-          (void)a2.LoadState(snap->authority_state, snap->entries);
-        }
-        std::exit(0);
-      }
-    }
     projections::Engine from_snapshot;
     const auto open_start = SteadyClock::now();
     auto opened = Must(
