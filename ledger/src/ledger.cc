@@ -155,7 +155,8 @@ struct Ledger::Impl {
     authority_loader.join();
     if (!authority_ok || !validator_ok) {
       // The validator loaded a state the Authority's does not go with: back to empty (Load runs
-      // on a fresh or Reset validator). One that cannot be reset refuses appends until reopened.
+      // on a fresh or Reset validator). One that cannot be reset fails the open, naming the file
+      // whose deletion lets the next one replay everything.
       if (validator_ok && options.validator && !options.validator->Reset()) {
         poisoned = Status::IOError(
             "the domain rules loaded a snapshot and cannot be rolled back; delete " + options.path +
