@@ -120,7 +120,8 @@ class Ledger {
   static Result<std::unique_ptr<Ledger>> Create(const LedgerOptions& options,
                                                 const std::string& ledger_name,
                                                 const PublicKeyBytes& admin_key);
-  // Opens an existing ledger, replaying every entry into the Authority and the validator.
+  // Opens an existing ledger, replaying every entry into the Authority and the validator, or only
+  // those after DIR/snapshot when it checks (LedgerOptions::use_snapshot, docs/storage.md).
   static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
 
   // Appends one event. Refused (nothing written) when a check fails; a retry of an event already
