@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
@@ -285,14 +286,40 @@ int Replay(const std::string& dir) {
     delete raw;
   }
   Print("raw_iteration_per_s", static_cast<double>(raw_entries) / raw_s);
-  // Replay: Ledger::Open decodes every entry into the Authority and the projections Engine.
+  // Replay: Ledger::Open decodes every entry into the Authority and the projections Engine (no
+  // snapshot: every entry, the "before").
   projections::Engine engine;
   const auto start = SteadyClock::now();
   auto ledger =
-      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}), "open");
+      Must(Ledger::Open(
+               {.path = dir, .clock = SystemClock(), .validator = &engine, .use_snapshot = false}),
+           "open");
   const double replay_s = Seconds(start);
   Print("replay_per_s", static_cast<double>(ledger->size()) / replay_s);
   Print("replay_vs_raw", replay_s / raw_s);
+  // The "after": save a snapshot, then open from it (its state loaded, nothing left to replay).
+  {
+    const auto save_start = SteadyClock::now();
+    Status saved = ledger->SaveSnapshot();
+    if (!saved.ok()) Die(saved.ToString());
+    Print("snapshot_save_ms", Seconds(save_start) * 1000);
+    std::error_code ec;
+    Print("snapshot_bytes", static_cast<double>(std::filesystem::file_size(dir + "/snapshot", ec)));
+    const uint64_t entries = ledger->size();
+    ledger.reset();
+    projections::Engine from_snapshot;
+    const auto open_start = SteadyClock::now();
+    auto opened = Must(
+        Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &from_snapshot}), "open");
+    const double open_s = Seconds(open_start);
+    if (opened->opened_from() != entries) Die("the open did not use the snapshot");
+    Print("snapshot_open_per_s", static_cast<double>(entries) / open_s);
+    Print("snapshot_open_vs_raw", open_s / raw_s);
+    opened.reset();
+    std::filesystem::remove(dir + "/snapshot", ec);  // the later modes measure without it
+    ledger =
+        Must(Ledger::Open({.path = dir, .clock = SystemClock(), .use_snapshot = false}), "open");
+  }
   // Where the replay time goes: decoding alone (ForEachEntry), then the Authority alone.
   auto decode_start = SteadyClock::now();
   Status st = ledger->ForEachEntry(0, ledger->size(), [](const DecodedEntry&) { return Status(); });
@@ -300,7 +327,8 @@ int Replay(const std::string& dir) {
   Print("decode_per_s", static_cast<double>(ledger->size()) / Seconds(decode_start));
   ledger.reset();
   decode_start = SteadyClock::now();
-  auto plain = Must(Ledger::Open({.path = dir, .clock = SystemClock()}), "open");
+  auto plain =
+      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .use_snapshot = false}), "open");
   Print("open_without_projections_per_s",
         static_cast<double>(plain->size()) / Seconds(decode_start));
   Print("peak_rss_kb", static_cast<double>(PeakRssKb()));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ledger/state_bytes.h"
+
 namespace fouledger {
 namespace {
 
@@ -394,6 +396,163 @@ void Authority::Fold(const DecodedEntry& e) {
     default:
       break;
   }
+}
+
+namespace {
+constexpr const char* kAuthorityStateTag = "fouledger-authority-1";
+constexpr uint16_t kLastEventKind = static_cast<uint16_t>(Event::Body::VOID_ENTRY);
+constexpr uint16_t kLastRole = static_cast<uint16_t>(Role::AUDITOR);
+
+void PutStrings(StateWriter& w, const std::vector<std::string>& v) {
+  w.U64(v.size());
+  for (const auto& s : v) w.String(s);
+}
+
+bool GetStrings(StateReader& r, std::vector<std::string>* v) {
+  uint64_t n = 0;
+  if (!r.Count(&n, 8)) return false;
+  v->resize(static_cast<size_t>(n));
+  for (auto& s : *v) {
+    if (!r.String(&s)) return false;
+  }
+  return true;
+}
+}  // namespace
+
+bool Authority::SaveState(std::string* out) const {
+  if (first_ != 0 || !earlier_.empty()) return false;  // a partial Authority (verify --since)
+  StateWriter w;
+  w.String(kAuthorityStateTag);
+  w.U64(size_);
+  w.String(ledger_name_);
+  w.Raw(checkpoint_key_.data(), checkpoint_key_.size());
+  w.U64(keys_.size());
+  for (const auto& [id, k] : keys_) {
+    w.Raw(k.public_key.data(), k.public_key.size());
+    w.U32(static_cast<uint32_t>(k.role));
+    PutStrings(w, k.units);
+    w.String(k.holder);
+    w.U64(k.enrolled_seq);
+    w.U8(k.revoked_seq ? 1 : 0);
+    w.U64(k.revoked_seq.value_or(0));
+  }
+  w.U64(units_.size());
+  for (const auto& u : units_) w.String(u);
+  w.U64(application_units_.size());
+  for (const auto& [app, units] : application_units_) {
+    w.String(app);
+    PutStrings(w, units);
+  }
+  PutStrings(w, applications_);
+  // kinds_ and entry_application_ have size_ elements each (the invariant Apply keeps).
+  for (uint64_t i = 0; i < size_; ++i) {
+    w.U8(static_cast<uint8_t>(kinds_[i]));
+    w.U32(entry_application_[i]);
+  }
+  w.U64(superseded_by_.size());
+  for (const auto& [target, by] : superseded_by_) {
+    w.U64(target);
+    w.U64(by);
+  }
+  *out = w.Take();
+  return true;
+}
+
+Status Authority::LoadState(std::string_view bytes, uint64_t entries) {
+  StateReader r(bytes, "the Authority's saved state");
+  Authority a;
+  std::string tag;
+  if (!r.String(&tag)) return r.status();
+  if (tag != kAuthorityStateTag) {
+    return Status::Corruption("the Authority's saved state is tagged '" + tag.substr(0, 64) +
+                              "', not '" + kAuthorityStateTag + "'");
+  }
+  if (!r.U64(&a.size_) || !r.String(&a.ledger_name_) ||
+      !r.Raw(a.checkpoint_key_.data(), a.checkpoint_key_.size())) {
+    return r.status();
+  }
+  if (a.size_ != entries) {
+    return Status::Corruption("the Authority's saved state is of " + std::to_string(a.size_) +
+                              " entries, not " + std::to_string(entries));
+  }
+  uint64_t n = 0;
+  if (!r.Count(&n, 32 + 4 + 8 + 8 + 8 + 1 + 8)) return r.status();
+  for (uint64_t i = 0; i < n; ++i) {
+    KeyRecord k;
+    uint32_t role = 0;
+    uint8_t revoked = 0;
+    uint64_t revoked_seq = 0;
+    if (!r.Raw(k.public_key.data(), k.public_key.size()) || !r.U32(&role) ||
+        !GetStrings(r, &k.units) || !r.String(&k.holder) || !r.U64(&k.enrolled_seq) ||
+        !r.U8(&revoked) || !r.U64(&revoked_seq)) {
+      return r.status();
+    }
+    if (role > kLastRole || revoked > 1 || k.enrolled_seq >= entries ||
+        (revoked && revoked_seq >= entries)) {
+      r.Fail("key record " + std::to_string(i) + " out of range");
+      return r.status();
+    }
+    k.role = static_cast<Role>(role);
+    if (revoked) k.revoked_seq = revoked_seq;
+    k.verifier = SignatureVerifier(k.public_key);
+    if (!a.keys_.emplace(KeyIdOf(k.public_key), std::move(k)).second) {
+      r.Fail("a key saved twice");
+      return r.status();
+    }
+  }
+  if (!r.Count(&n, 8)) return r.status();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string u;
+    if (!r.String(&u)) return r.status();
+    a.units_.insert(std::move(u));
+  }
+  if (!r.Count(&n, 16)) return r.status();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string app;
+    std::vector<std::string> units;
+    if (!r.String(&app) || !GetStrings(r, &units)) return r.status();
+    // Saved in key order: each goes at the end.
+    a.application_units_.emplace_hint(a.application_units_.end(), std::move(app), std::move(units));
+  }
+  if (!GetStrings(r, &a.applications_)) return r.status();
+  a.application_index_.reserve(a.applications_.size());
+  for (size_t i = 0; i < a.applications_.size(); ++i) {
+    if (!a.application_index_.emplace(a.applications_[i], static_cast<uint32_t>(i)).second) {
+      r.Fail("an application saved twice");
+      return r.status();
+    }
+  }
+  if (entries > r.remaining() / 5) {
+    r.Fail("the facts of " + std::to_string(entries) + " entries");
+    return r.status();
+  }
+  a.kinds_.reserve(static_cast<size_t>(entries));
+  a.entry_application_.reserve(static_cast<size_t>(entries));
+  for (uint64_t i = 0; i < entries; ++i) {
+    uint8_t kind = 0;
+    uint32_t app = 0;
+    if (!r.U8(&kind) || !r.U32(&app)) return r.status();
+    if (kind > kLastEventKind || app > a.applications_.size()) {
+      r.Fail("the facts of entry " + std::to_string(i) + " out of range");
+      return r.status();
+    }
+    a.kinds_.push_back(static_cast<EventKind>(kind));
+    a.entry_application_.push_back(app);
+  }
+  if (!r.Count(&n, 16)) return r.status();
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t target = 0;
+    uint64_t by = 0;
+    if (!r.U64(&target) || !r.U64(&by)) return r.status();
+    if (target >= by || by >= entries) {
+      r.Fail("supersession " + std::to_string(target) + " -> " + std::to_string(by));
+      return r.status();
+    }
+    a.superseded_by_.emplace_hint(a.superseded_by_.end(), target, by);
+  }
+  FOULEDGER_RETURN_IF_ERROR(r.Finish());
+  *this = std::move(a);
+  return Status::Ok();
 }
 
 }  // namespace fouledger

@@ -20,6 +20,7 @@
 
 #include "keys.h"
 #include "ledger/merkle.h"
+#include "ledger/snapshot.h"
 
 namespace fouledger {
 namespace {
@@ -52,6 +53,8 @@ struct Ledger::Impl {
   Instant last_recorded_at;
   Status poisoned;  // set when a write failed: state in memory may be ahead of the disk
   std::atomic<uint64_t> size{0};
+  uint64_t opened_from = 0;     // entries the last Load took from the snapshot
+  uint64_t since_snapshot = 0;  // entries replayed or appended since (all, without one)
 
   ~Impl() {
     if (db && poisoned.ok()) {
@@ -112,7 +115,90 @@ struct Ledger::Impl {
     return Load();
   }
 
-  // Replays every stored entry into the in-memory state.
+  // The state saved in DIR/snapshot, if it checks against the stored entries and tree
+  // (docs/storage.md, "Snapshot"): loads it into the Authority and the validator and returns how
+  // many entries it covers. 0, with the state untouched, when there is none or anything fails.
+  uint64_t LoadSnapshot() {
+    auto read = ReadSnapshot(options.path);
+    if (!read.ok() || !read->has_value()) return 0;
+    const Snapshot& snap = **read;
+    if (options.validator && !snap.has_validator_state) return 0;
+    // The stored entries reach N (the newest key, and no gap checked by the replay after N).
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(rocksdb::ReadOptions(), family(kEntries)));
+    it->SeekToLast();
+    uint64_t last = 0;
+    if (!it->Valid() || !DecodeU64(it->key(), &last) || last < snap.entries - 1) return 0;
+    it.reset();
+    // Entry N-1 re-hashes to the saved leaf hash, and the stored tree has the saved root at N.
+    std::string value;
+    if (!db->Get(rocksdb::ReadOptions(), family(kEntries), EncodeU64(snap.entries - 1), &value)
+             .ok()) {
+      return 0;
+    }
+    const auto* data = reinterpret_cast<const uint8_t*>(value.data());
+    if (LeafHash(data, value.size()) != snap.last_leaf_hash) return 0;
+    auto newest = DecodedEntry::Decode(data, value.size());
+    if (!newest.ok() || newest->seq() != snap.entries - 1) return 0;
+    auto root = fouledger::RootAt(TreeReader(nullptr, snap.entries), snap.entries);
+    if (!root.ok() || *root != snap.root) return 0;
+    // The genesis entry names the ledger and the checkpoint key the saved state must name.
+    if (!db->Get(rocksdb::ReadOptions(), family(kEntries), EncodeU64(0), &value).ok()) return 0;
+    auto genesis =
+        DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(value.data()), value.size());
+    if (!genesis.ok() || genesis->kind() != schema::Event::Body::GENESIS) return 0;
+    // The Authority's state loads on a second thread while the validator's loads on this one.
+    Authority loaded;
+    bool authority_ok = false;
+    std::thread authority_loader([&] {
+      if (!loaded.LoadState(snap.authority_state, snap.entries).ok()) return;
+      const auto g = genesis->reader().getBody().getGenesis();
+      const auto cp = g.getCheckpointPublicKey();
+      authority_ok = loaded.ledger_name() == g.getLedgerName().cStr() &&
+                     cp.size() == loaded.checkpoint_public_key().size() &&
+                     std::equal(cp.begin(), cp.end(), loaded.checkpoint_public_key().begin());
+    });
+    const bool validator_ok =
+        !options.validator || options.validator->LoadState(snap.validator_state, snap.entries).ok();
+    authority_loader.join();
+    if (!authority_ok || !validator_ok) {
+      // The validator loaded a state the Authority's does not go with: back to empty (Load runs
+      // on a fresh or Reset validator). One that cannot be reset fails the open, naming the file
+      // whose deletion lets the next one replay everything.
+      if (validator_ok && options.validator && !options.validator->Reset()) {
+        poisoned = Status::IOError(
+            "the domain rules loaded a snapshot and cannot be rolled back; delete " + options.path +
+            "/" + kSnapshotFile);
+      }
+      return 0;
+    }
+    authority = std::move(loaded);
+    last_recorded_at = newest->recorded_at();
+    return snap.entries;
+  }
+
+  Status SaveSnapshot() {
+    if (!poisoned.ok()) return poisoned;
+    Snapshot snap;
+    snap.entries = tree.size();
+    if (snap.entries == 0) return Status::InvalidArgument("an empty ledger has no state to save");
+    snap.last_leaf_hash = last_leaf_hash;
+    snap.root = tree.Root();
+    if (!authority.SaveState(&snap.authority_state)) {
+      return Status::InvalidArgument("the Authority's state cannot be saved");
+    }
+    if (options.validator) {
+      if (!options.validator->SaveState(&snap.validator_state)) {
+        return Status::InvalidArgument("the domain rules (validator) cannot save their state");
+      }
+      snap.has_validator_state = true;
+    }
+    FOULEDGER_RETURN_IF_ERROR(WriteSnapshot(options.path, snap));
+    since_snapshot = 0;
+    return Status::Ok();
+  }
+
+  // Replays the stored entries into the in-memory state: every one, or those after the snapshot.
   Status Load() {
     std::string format;
     auto s = db->Get(rocksdb::ReadOptions(), family(kMeta), kFormatKey, &format);
@@ -130,11 +216,19 @@ struct Ledger::Impl {
                                 "', not '" + kAuthorityIndexVersion + "'");
     }
     const bool backfill = s.IsNotFound();
+    // The backfill needs every entry: a ledger without the index replays them all.
+    opened_from = options.use_snapshot && !backfill ? LoadSnapshot() : 0;
+    if (!poisoned.ok()) return poisoned;
     rocksdb::WriteBatch index_rows;
     std::unique_ptr<rocksdb::Iterator> it(
         db->NewIterator(rocksdb::ReadOptions(), family(kEntries)));
-    uint64_t expected = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t expected = opened_from;
+    if (expected == 0) {
+      it->SeekToFirst();
+    } else {
+      it->Seek(EncodeU64(expected));
+    }
+    for (; it->Valid(); it->Next()) {
       uint64_t seq = 0;
       if (!DecodeU64(it->key(), &seq) || seq != expected) {
         return Status::Corruption("entry " + std::to_string(expected) +
@@ -157,6 +251,7 @@ struct Ledger::Impl {
       ++expected;
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading entries");
+    since_snapshot = expected - opened_from;
     if (backfill) {
       index_rows.Put(family(kMeta), kAuthorityIndexKey, kAuthorityIndexVersion);
       rocksdb::WriteOptions wo;
@@ -457,12 +552,26 @@ struct Ledger::Impl {
       return outcomes;
     }
     m.size.store(size_after);
+    m.since_snapshot += size_after - size_before;
     return outcomes;
   }
 };
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Ledger::~Ledger() = default;
+Ledger::~Ledger() {
+  if (!impl_ || !impl_->db || !impl_->options.use_snapshot) return;
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  if (impl_->since_snapshot >= impl_->options.snapshot_after_entries) {
+    (void)impl_->SaveSnapshot();  // best-effort: without it the next Open replays more
+  }
+}
+
+Status Ledger::SaveSnapshot() {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return impl_->SaveSnapshot();
+}
+
+uint64_t Ledger::opened_from() const { return impl_->opened_from; }
 
 Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerOptions& options,
                                                const std::string& ledger_name,

@@ -2,15 +2,166 @@
 
 #include <algorithm>
 #include <cassert>
+#include <climits>
 #include <deque>
 #include <map>
+#include <type_traits>
 #include <unordered_map>
+#include <variant>
 
 #include "fold.h"
 #include "ledger/event.h"
+#include "ledger/state_bytes.h"
 #include "policy.h"
 
 namespace fouledger::projections {
+namespace {
+
+constexpr const char* kEngineStateTag = "fouledger-projections-1";
+
+// Writes (Out) or reads and checks (In) the fields of a Record's body, in one list per type
+// (Fields below), so the two directions cannot drift apart.
+struct Out {
+  StateWriter& w;
+  bool Int(const int& v) {
+    w.I64(v);
+    return true;
+  }
+  bool U64(const uint64_t& v) {
+    w.U64(v);
+    return true;
+  }
+  bool Bool(const bool& v) {
+    w.U8(v ? 1 : 0);
+    return true;
+  }
+  bool Str(const std::string& v) {
+    w.String(v);
+    return true;
+  }
+  bool Strs(const std::vector<std::string>& v) {
+    w.U64(v.size());
+    for (const auto& x : v) w.String(x);
+    return true;
+  }
+  bool Amount(const Money& v) {
+    w.I64(v.ore());
+    return true;
+  }
+  bool Day(const Date& v) {
+    w.U32(v.packed());
+    return true;
+  }
+  bool Prog(const Programme& v) {
+    w.U8(static_cast<uint8_t>(v));
+    return true;
+  }
+};
+
+struct In {
+  StateReader& r;
+  bool Int(int& v) {
+    int64_t x = 0;
+    if (!r.I64(&x)) return false;
+    if (x < INT32_MIN || x > INT32_MAX) return r.Fail("an integer out of range");
+    v = static_cast<int>(x);
+    return true;
+  }
+  bool U64(uint64_t& v) { return r.U64(&v); }
+  bool Bool(bool& v) {
+    uint8_t x = 0;
+    if (!r.U8(&x)) return false;
+    if (x > 1) return r.Fail("a flag that is not 0 or 1");
+    v = x == 1;
+    return true;
+  }
+  bool Str(std::string& v) { return r.String(&v); }
+  bool Strs(std::vector<std::string>& v) {
+    uint64_t n = 0;
+    if (!r.Count(&n, 8)) return false;
+    v.resize(static_cast<size_t>(n));
+    for (auto& x : v) {
+      if (!r.String(&x)) return false;
+    }
+    return true;
+  }
+  bool Amount(Money& v) {
+    int64_t x = 0;
+    if (!r.I64(&x)) return false;
+    v = Money::FromOre(x);
+    return true;
+  }
+  bool Day(Date& v) {
+    uint32_t x = 0;
+    if (!r.U32(&x)) return false;
+    if (x == 0) {
+      v = Date();
+      return true;
+    }
+    auto d = Date::FromPacked(x);
+    if (!d.ok()) return r.Fail("a date " + std::to_string(x) + " that is not a calendar date");
+    v = *d;
+    return true;
+  }
+  bool Prog(Programme& v) {
+    uint8_t x = 0;
+    if (!r.U8(&x)) return false;
+    if (x > static_cast<uint8_t>(Programme::kMul)) return r.Fail("an unknown programme");
+    v = static_cast<Programme>(x);
+    return true;
+  }
+};
+
+// T is the body type, const when writing.
+template <typename IO, typename T>
+bool Fields(IO& io, T& b) {
+  using B = std::remove_const_t<T>;
+  if constexpr (std::is_same_v<B, OtherEvent>) {
+    return io.Str(b.kind);
+  } else if constexpr (std::is_same_v<B, YearRules>) {
+    return io.Int(b.year) && io.Prog(b.programme) && io.Amount(b.cap) && io.Int(b.max_per_unit) &&
+           io.Day(b.window_from) && io.Day(b.window_to) && io.Day(b.notice_by) &&
+           io.Int(b.max_years_in_row) && io.Str(b.criteria) && io.Int(b.reports_for_year) &&
+           io.Day(b.reports_by);
+  } else if constexpr (std::is_same_v<B, Appropriation>) {
+    return io.Int(b.year) && io.Prog(b.programme) && io.Amount(b.amount) && io.Str(b.case_number);
+  } else if constexpr (std::is_same_v<B, Application>) {
+    return io.Str(b.application_id) && io.Int(b.year) && io.Prog(b.programme) && io.Strs(b.units) &&
+           io.Str(b.project_id) && io.Str(b.title) && io.Amount(b.asked) && io.Str(b.purpose);
+  } else if constexpr (std::is_same_v<B, Decision>) {
+    return io.Str(b.application_id) && io.Amount(b.granted) && io.Str(b.reason) &&
+           io.Str(b.case_number) && io.Str(b.override_text);
+  } else if constexpr (std::is_same_v<B, Payout>) {
+    return io.Str(b.application_id) && io.Amount(b.amount) && io.Str(b.voucher);
+  } else if constexpr (std::is_same_v<B, ReportSubmission>) {
+    return io.Str(b.application_id) && io.Amount(b.spent) && io.Str(b.document_sha256) &&
+           io.Str(b.document_name);
+  } else if constexpr (std::is_same_v<B, ReportReview>) {
+    return io.Str(b.application_id) && io.Bool(b.approved) && io.Str(b.reason);
+  } else if constexpr (std::is_same_v<B, RepaymentNotice>) {
+    return io.Str(b.application_id) && io.Amount(b.amount);
+  } else if constexpr (std::is_same_v<B, RepaymentReceipt>) {
+    return io.Str(b.application_id) && io.Amount(b.amount) && io.Str(b.voucher);
+  } else if constexpr (std::is_same_v<B, UnitAdded>) {
+    return io.Str(b.unit_id) && io.Str(b.name) && io.Day(b.valid_from) && io.Strs(b.succeeds);
+  } else {
+    static_assert(std::is_same_v<B, Void>);
+    return io.U64(b.target) && io.Str(b.reason);
+  }
+}
+
+// A body of the variant's alternative `index`, read from `in`.
+template <size_t I = 0>
+bool ReadBody(In& in, size_t index, Body* body) {
+  if constexpr (I < std::variant_size_v<Body>) {
+    if (index == I) return Fields(in, body->emplace<I>());
+    return ReadBody<I + 1>(in, index, body);
+  } else {
+    return in.r.Fail("an unknown record kind " + std::to_string(index));
+  }
+}
+
+}  // namespace
 
 using internal::Compact;
 using internal::FoldState;
@@ -492,6 +643,123 @@ void Engine::Apply(const DecodedEntry& entry) {
 bool Engine::Reset() {
   impl_ = std::make_unique<Impl>();
   return true;
+}
+
+bool Engine::SaveState(std::string* out) const {
+  StateWriter w;
+  Out o{w};
+  w.String(kEngineStateTag);
+  // Sizes to reserve on load (rehashing the id tables would cost more than filling them).
+  w.U64(impl_->app_ids.size());
+  w.U64(impl_->unit_ids.size());
+  // Authors interned: a few keys write a million entries.
+  std::map<Hash256, uint32_t> author_index;
+  std::vector<const Hash256*> authors;
+  for (const Record& r : impl_->records) {
+    if (author_index.try_emplace(r.author_key_id, static_cast<uint32_t>(authors.size())).second) {
+      authors.push_back(&r.author_key_id);
+    }
+  }
+  w.U64(authors.size());
+  for (const Hash256* a : authors) w.Raw(a->data(), a->size());
+  w.U64(impl_->records.size());
+  for (const Record& r : impl_->records) {
+    w.U64(r.seq);
+    w.I64(r.recorded_at.micros);
+    w.U32(r.effective.packed());
+    w.U32(author_index[r.author_key_id]);
+    w.U8(r.corrects ? 1 : 0);
+    if (r.corrects) w.U64(*r.corrects);
+    w.String(r.correction_reason);
+    w.U8(static_cast<uint8_t>(r.body.index()));
+    std::visit([&](const auto& b) { Fields(o, b); }, r.body);
+  }
+  *out = w.Take();
+  return true;
+}
+
+Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
+  StateReader r(bytes, "the projections' saved state");
+  In in{r};
+  std::string tag;
+  if (!r.String(&tag)) return r.status();
+  if (tag != kEngineStateTag) {
+    return Status::Corruption("the projections' saved state is tagged '" + tag.substr(0, 64) +
+                              "', not '" + kEngineStateTag + "'");
+  }
+  uint64_t apps = 0;
+  uint64_t units = 0;
+  if (!r.U64(&apps) || !r.U64(&units)) return r.status();
+  uint64_t n = 0;
+  if (!r.Count(&n, 32)) return r.status();
+  std::vector<Hash256> authors(static_cast<size_t>(n));
+  for (Hash256& a : authors) {
+    if (!r.Raw(a.data(), a.size())) return r.status();
+  }
+  // Each record takes at least 35 bytes (seq, time, date, author, flag, reason, kind, body).
+  if (!r.Count(&n, 35)) return r.status();
+  if (n != entries) {
+    return Status::Corruption("the projections' saved state holds " + std::to_string(n) +
+                              " records, not " + std::to_string(entries));
+  }
+  auto fresh = std::make_unique<Impl>();
+  // Hints only: a forged one costs at most a table sized for every record.
+  fresh->app_ids.reserve(static_cast<size_t>(std::min(apps, n)));
+  fresh->unit_ids.reserve(static_cast<size_t>(std::min(units, n)));
+  fresh->compact.reserve(static_cast<size_t>(n));
+  fresh->order.reserve(static_cast<size_t>(n));
+  std::swap(impl_, fresh);  // ApplyRecord works on impl_; `fresh` keeps the old state meanwhile
+  const auto fail = [&]() {
+    std::swap(impl_, fresh);
+    return r.status();
+  };
+  int64_t last_recorded = INT64_MIN;
+  for (uint64_t i = 0; i < n; ++i) {
+    Record rec;
+    uint32_t effective = 0;
+    uint32_t author = 0;
+    uint8_t corrects = 0;
+    uint8_t kind = 0;
+    if (!r.U64(&rec.seq) || !r.I64(&rec.recorded_at.micros) || !r.U32(&effective) ||
+        !r.U32(&author) || !r.U8(&corrects)) {
+      return fail();
+    }
+    // The ledger's seqs: 0..entries-1, in order; recorded-at never decreases.
+    if (rec.seq != i || rec.recorded_at.micros < last_recorded || author >= authors.size() ||
+        corrects > 1) {
+      r.Fail("record " + std::to_string(i) + " out of order or out of range");
+      return fail();
+    }
+    last_recorded = rec.recorded_at.micros;
+    rec.author_key_id = authors[author];
+    if (corrects) {
+      uint64_t target = 0;
+      if (!r.U64(&target)) return fail();
+      if (target >= rec.seq) {
+        r.Fail("record " + std::to_string(i) + " corrects a later entry");
+        return fail();
+      }
+      rec.corrects = target;
+    }
+    if (effective != 0) {
+      auto d = Date::FromPacked(effective);
+      if (!d.ok()) {
+        r.Fail("record " + std::to_string(i) + " has no calendar date");
+        return fail();
+      }
+      rec.effective = *d;
+    }
+    if (!r.String(&rec.correction_reason) || !r.U8(&kind) || !ReadBody(in, kind, &rec.body)) {
+      return fail();
+    }
+    if (const auto* v = std::get_if<Void>(&rec.body); v && v->target >= rec.seq) {
+      r.Fail("record " + std::to_string(i) + " voids a later entry");
+      return fail();
+    }
+    impl_->ApplyRecord(std::move(rec));
+  }
+  if (!r.Finish().ok()) return fail();
+  return Status::Ok();
 }
 
 Status Engine::CheckRecord(const Record& candidate) { return impl_->CheckRecord(candidate); }

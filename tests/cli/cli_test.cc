@@ -6,6 +6,7 @@
 #include <fstream>
 #include <regex>
 
+#include "ledger/snapshot.h"
 #include "run.h"
 #include "test_util.h"
 
@@ -240,6 +241,41 @@ TEST_F(CliTest, VerifySinceASavedCheckpointWithTwoThreads) {
   EXPECT_NE(r.out.find(root), std::string::npos) << r.out << full.out;
   std::ofstream(dir.Sub("bad.note")) << "not a checkpoint\n";
   EXPECT_NE(Fouledger({"verify", "--since", "bad.note"}).exit_code, 0);
+}
+
+// The snapshot is a cache Open trusts once it checks against the Merkle tree: a full verify
+// replays its entries and reports one whose state is not theirs; verify --since does not look.
+TEST_F(CliTest, VerifyReportsAForgedSnapshotButVerifySinceDoesNotReadIt) {
+  Must({"checkpoint", "--out", "saved.note"});
+  const std::string ledger = dir.Sub("ledger");
+  {
+    auto l = Ledger::Open({.path = ledger, .clock = SystemClock()});
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    ASSERT_TRUE((*l)->SaveSnapshot().ok());
+  }
+  RunResult r = Fouledger({"verify"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Must({"unit", "add", "--id", "norrmalm", "--name", "Norrmalm"}, "admin");
+  r = Fouledger({"verify"});  // a snapshot older than the ledger is still true at its size
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  // Forged: the first admin's holder text changed, the checksum recomputed.
+  auto snap = ReadSnapshot(ledger);
+  ASSERT_TRUE(snap.ok() && snap->has_value());
+  Snapshot forged = **snap;
+  const size_t at = forged.authority_state.find("first admin");
+  ASSERT_NE(at, std::string::npos);
+  forged.authority_state[at] = 'F';
+  ASSERT_TRUE(WriteSnapshot(ledger, forged).ok());
+  r = Fouledger({"verify"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.err.rfind("integrity failure: " + ledger + "/snapshot: ", 0), 0u) << r.err;
+  EXPECT_EQ(Fouledger({"verify", "--since", "saved.note"}).exit_code, 0);
+  // Commands still work (the open takes the snapshot: it checks against the tree), and deleting
+  // it is always safe.
+  EXPECT_EQ(Fouledger({"log"}).exit_code, 0);
+  fs::remove(ledger + "/snapshot");
+  EXPECT_EQ(Fouledger({"verify"}).exit_code, 0);
 }
 
 TEST_F(CliTest, UsageErrorsExitTwo) {

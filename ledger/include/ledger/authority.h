@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -55,6 +56,13 @@ class Authority {
   // is a refusal naming that entry, never a silent pass.
   void StartAfter(uint64_t size);
   void LoadEarlier(const DecodedEntry& entry);
+
+  // The state in bytes, for the ledger's snapshot (docs/storage.md), and back. SaveState is for
+  // an Authority that applied every entry from 0 (false after StartAfter). LoadState replaces the
+  // state with the one saved after `entries` entries; the bytes are untrusted: on any
+  // inconsistency it returns Corruption and leaves this Authority as it was.
+  bool SaveState(std::string* out) const;
+  Status LoadState(std::string_view bytes, uint64_t entries);
 
   const KeyRecord* FindKey(const Hash256& key_id) const;
   // The public key that must have signed `entry`, which passed Check: the enrolled author's key,

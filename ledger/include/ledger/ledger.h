@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/authority.h"
@@ -38,7 +39,21 @@ class AppendValidator {
   // was refused (see Ledger::AppendAll). Returns false if the validator cannot; the ledger then
   // refuses further appends until it is reopened.
   virtual bool Reset() { return false; }
+  // The state in bytes for the ledger's snapshot (docs/storage.md, "Snapshot"). SaveState returns
+  // false if the validator cannot (the default: the ledger then never opens from a snapshot).
+  // LoadState replaces the state with the one SaveState wrote after `entries` entries (seqs
+  // 0..entries-1); the bytes are untrusted: on any inconsistency it returns non-ok and leaves the
+  // state as it was. The same entries must always give the same bytes (verify compares them).
+  // A validator that implements LoadState must implement Reset too.
+  virtual bool SaveState(std::string* /*out*/) const { return false; }
+  virtual Status LoadState(std::string_view /*bytes*/, uint64_t /*entries*/) {
+    return Status::InvalidArgument("this validator cannot load a saved state");
+  }
 };
+
+// A ledger that replayed or appended at least this many entries since the snapshot it opened
+// from (all of them, if none) saves a new one when it is closed.
+inline constexpr uint64_t kSnapshotAfterEntries = 10000;
 
 struct LedgerOptions {
   std::string path;                      // the ledger directory (RocksDB lives in path/db)
@@ -49,6 +64,13 @@ struct LedgerOptions {
   // already enrolled are checked on N threads before the one-by-one checks; the outcome of every
   // append is the same as with 1. At most kAppendVerifyThreadsMax.
   unsigned verify_threads = 1;
+  // Open from DIR/snapshot when it checks (docs/storage.md, "Snapshot"): load the saved state of
+  // the Authority and the validator and replay only the entries after it. A snapshot that does
+  // not check is ignored (full replay), never a reason to refuse to open. False: always replay
+  // everything, and never save a snapshot on close.
+  bool use_snapshot = true;
+  // Save a snapshot on close after this many entries replayed or appended (see above).
+  uint64_t snapshot_after_entries = kSnapshotAfterEntries;
 };
 inline constexpr unsigned kAppendVerifyThreadsMax = 64;
 
@@ -98,7 +120,8 @@ class Ledger {
   static Result<std::unique_ptr<Ledger>> Create(const LedgerOptions& options,
                                                 const std::string& ledger_name,
                                                 const PublicKeyBytes& admin_key);
-  // Opens an existing ledger, replaying every entry into the Authority and the validator.
+  // Opens an existing ledger, replaying every entry into the Authority and the validator, or only
+  // those after DIR/snapshot when it checks (LedgerOptions::use_snapshot, docs/storage.md).
   static Result<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
 
   // Appends one event. Refused (nothing written) when a check fails; a retry of an event already
@@ -130,6 +153,14 @@ class Ledger {
 
   // The seq of an event already in the ledger with this client event id, if any.
   std::optional<uint64_t> FindClientEventId(const Bytes& client_event_id) const;
+
+  // Writes DIR/snapshot (atomically: snapshot.tmp, fsync, rename) with the state after every
+  // entry so far. Refused if the validator cannot save its state. The ledger also does this on
+  // close (LedgerOptions::snapshot_after_entries).
+  Status SaveSnapshot();
+  // How many entries Open (or the last reload) took from the snapshot instead of replaying them;
+  // 0 for a full replay.
+  uint64_t opened_from() const;
 
   const Authority& authority() const;  // call only while no append runs
   const std::string& path() const;

@@ -38,6 +38,12 @@ class Engine final : public AppendValidator {
   void Apply(const DecodedEntry& entry) override;
   // Forgets every record (the ledger replays the stored ones after a refused batch). Always true.
   bool Reset() override;
+  // The ledger's snapshot (docs/storage.md, "Snapshot"): every Record, compactly (authors
+  // interned); LoadState re-applies them (ApplyRecord), so everything derived is rebuilt exactly
+  // as by a replay. LoadState checks the untrusted bytes (kinds, enums, dates, seq order, counts)
+  // and leaves the Engine as it was on any failure.
+  bool SaveState(std::string* out) const override;
+  Status LoadState(std::string_view bytes, uint64_t entries) override;
 
   // The same on plain Records. Records must come in increasing seq order with recorded_at never
   // decreasing (as the ledger writes them). CheckRecord refuses (Status::Refused, one line);

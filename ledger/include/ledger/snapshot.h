@@ -1,0 +1,50 @@
+// The ledger's snapshot: DIR/snapshot, the in-memory state (Authority and validator) after the
+// first N entries, so that Ledger::Open replays only the entries after N. It is a cache, not
+// evidence: Open checks it against the stored entries and Merkle tree and ignores it when anything
+// does not hold; a full `fouledger verify` checks that it equals the state a full replay produces
+// (VerifySnapshot). Deleting it is always safe. Format and checks: docs/storage.md, "Snapshot".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/crypto.h"
+#include "ledger/ledger.h"
+#include "ledger/status.h"
+
+namespace fouledger {
+
+inline constexpr const char* kSnapshotFile = "snapshot";
+inline constexpr const char* kSnapshotTmpFile = "snapshot.tmp";  // ignored by Open
+inline constexpr char kSnapshotMagic[8] = {'F', 'O', 'U', 'S', 'N', 'A', 'P', '\n'};
+inline constexpr uint32_t kSnapshotVersion = 1;
+
+struct Snapshot {
+  uint64_t entries = 0;         // N: the state is after entries 0..N-1 (N >= 1)
+  Hash256 last_leaf_hash{};     // leaf hash of entry N-1
+  Hash256 root{};               // Merkle root of the first N entries
+  std::string authority_state;  // Authority::SaveState
+  bool has_validator_state = false;
+  std::string validator_state;  // AppendValidator::SaveState
+};
+
+// The file's bytes: magic, version (u32), N (u64), leaf hash, root, the Authority's state, a flag
+// and the validator's state (u64-length-prefixed), then SHA-256 of everything before it.
+std::string EncodeSnapshot(const Snapshot& snapshot);
+// Checks the magic, version, lengths and checksum; Corruption naming what does not hold.
+Result<Snapshot> DecodeSnapshot(std::string_view bytes);
+// Reads DIR/snapshot: nullopt if there is none; Corruption if it does not decode.
+Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path);
+// Writes DIR/snapshot.tmp, fsyncs it, renames it over DIR/snapshot and fsyncs DIR.
+Status WriteSnapshot(const std::string& ledger_path, const Snapshot& snapshot);
+
+// For a full verify: Ok when there is no snapshot or when it equals what a full replay of its N
+// entries produces (leaf hash, root, the Authority's state and, when the snapshot holds one and
+// `validator` is given, the validator's state; `validator` must be fresh and is replayed into).
+// Corruption naming DIR/snapshot when it does not; other errors when the ledger cannot be read.
+// Costs a replay of N entries: `verify --since` does not call it.
+Status VerifySnapshot(const std::string& ledger_path, AppendValidator* validator);
+
+}  // namespace fouledger

@@ -1,0 +1,217 @@
+#include "ledger/snapshot.h"
+
+#include <fcntl.h>
+#include <rocksdb/db.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "keys.h"
+#include "ledger/authority.h"
+#include "ledger/merkle.h"
+#include "ledger/state_bytes.h"
+
+namespace fouledger {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace storage;
+
+// Larger files are not snapshots this ledger wrote (a million entries take ~100 MB).
+constexpr uintmax_t kSnapshotBytesMax = uintmax_t{8} << 30;
+
+Status WriteAll(int fd, const std::string& bytes, const std::string& path) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::IOError("cannot write " + path + ": " + std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EncodeSnapshot(const Snapshot& s) {
+  StateWriter w;
+  w.Raw(kSnapshotMagic, sizeof kSnapshotMagic);
+  w.U32(kSnapshotVersion);
+  w.U64(s.entries);
+  w.Raw(s.last_leaf_hash.data(), s.last_leaf_hash.size());
+  w.Raw(s.root.data(), s.root.size());
+  w.String(s.authority_state);
+  w.U8(s.has_validator_state ? 1 : 0);
+  w.String(s.has_validator_state ? s.validator_state : std::string());
+  const Hash256 sum = Sha256(w.bytes());
+  w.Raw(sum.data(), sum.size());
+  return w.Take();
+}
+
+Result<Snapshot> DecodeSnapshot(std::string_view bytes) {
+  if (bytes.size() < sizeof kSnapshotMagic + 32 ||
+      std::memcmp(bytes.data(), kSnapshotMagic, sizeof kSnapshotMagic) != 0) {
+    return Status::Corruption("not a fouledger snapshot (no magic)");
+  }
+  const std::string_view body = bytes.substr(0, bytes.size() - 32);
+  const Hash256 sum = Sha256(body);
+  if (std::memcmp(sum.data(), bytes.data() + body.size(), sum.size()) != 0) {
+    return Status::Corruption("the snapshot's SHA-256 does not match its contents");
+  }
+  StateReader r(body.substr(sizeof kSnapshotMagic), "the snapshot");
+  Snapshot s;
+  uint32_t version = 0;
+  if (!r.U32(&version)) return r.status();
+  if (version != kSnapshotVersion) {
+    return Status::Corruption("snapshot format version " + std::to_string(version) + ", not " +
+                              std::to_string(kSnapshotVersion));
+  }
+  uint8_t has_validator = 0;
+  if (!r.U64(&s.entries) || !r.Raw(s.last_leaf_hash.data(), s.last_leaf_hash.size()) ||
+      !r.Raw(s.root.data(), s.root.size()) || !r.String(&s.authority_state) ||
+      !r.U8(&has_validator) || !r.String(&s.validator_state)) {
+    return r.status();
+  }
+  FOULEDGER_RETURN_IF_ERROR(r.Finish());
+  if (has_validator > 1) return Status::Corruption("the snapshot's validator flag is not 0 or 1");
+  if (s.entries == 0) return Status::Corruption("the snapshot covers no entries");
+  s.has_validator_state = has_validator == 1;
+  return s;
+}
+
+Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path) {
+  const fs::path path = fs::path(ledger_path) / kSnapshotFile;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::optional<Snapshot>();
+  const uintmax_t size = fs::file_size(path, ec);
+  if (ec) return Status::IOError("cannot read " + path.string() + ": " + ec.message());
+  if (size > kSnapshotBytesMax) {
+    return Status::Corruption(path.string() + " is " + std::to_string(size) +
+                              " bytes, more than any snapshot");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path.string());
+  std::string bytes(static_cast<size_t>(size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (static_cast<uintmax_t>(in.gcount()) != size) {
+    return Status::IOError("cannot read " + path.string() + ": short read");
+  }
+  auto decoded = DecodeSnapshot(bytes);
+  if (!decoded.ok()) return decoded.status().WithContext(path.string());
+  return std::optional<Snapshot>(std::move(decoded).value());
+}
+
+Status WriteSnapshot(const std::string& ledger_path, const Snapshot& snapshot) {
+  const fs::path dir(ledger_path);
+  const std::string tmp = (dir / kSnapshotTmpFile).string();
+  const std::string final_path = (dir / kSnapshotFile).string();
+  const std::string bytes = EncodeSnapshot(snapshot);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + std::strerror(errno));
+  Status s = WriteAll(fd, bytes, tmp);
+  if (s.ok() && ::fsync(fd) != 0) {
+    s = Status::IOError("cannot fsync " + tmp + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  if (s.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    s = Status::IOError("cannot rename " + tmp + " to " + final_path + ": " + std::strerror(errno));
+  }
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Status::IOError("cannot open " + dir.string() + ": " + std::strerror(errno));
+  const int rc = ::fsync(dfd);
+  ::close(dfd);
+  if (rc != 0) return Status::IOError("cannot fsync " + dir.string() + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
+Status VerifySnapshot(const std::string& ledger_path, AppendValidator* validator) {
+  const std::string where = (fs::path(ledger_path) / kSnapshotFile).string();
+  auto read = ReadSnapshot(ledger_path);
+  if (!read.ok()) {
+    if (read.status().code() == Status::Code::kCorruption) {
+      return Status::Corruption(read.status().message() + " (deleting it is safe)");
+    }
+    return read.status();
+  }
+  if (!read->has_value()) return Status::Ok();
+  const Snapshot& snap = **read;
+
+  rocksdb::DBOptions options;
+  options.paranoid_checks = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  rocksdb::DB* raw = nullptr;
+  const std::string db_path = (fs::path(ledger_path) / kDbDirectory).string();
+  auto s = rocksdb::DB::OpenForReadOnly(options, db_path, FamilyDescriptors(), &families, &raw);
+  if (!s.ok()) return FromRocks(s, "cannot open " + db_path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  Authority authority;
+  CompactTree tree;
+  Hash256 leaf{};
+  Status result;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families[1]));
+    uint64_t expected = 0;
+    for (it->SeekToFirst(); it->Valid() && expected < snap.entries; it->Next(), ++expected) {
+      uint64_t seq = 0;
+      if (!DecodeU64(it->key(), &seq) || seq != expected) {
+        result = Status::Corruption("entry " + std::to_string(expected) + " is missing");
+        break;
+      }
+      const auto* data = reinterpret_cast<const uint8_t*>(it->value().data());
+      auto entry = DecodedEntry::Decode(data, it->value().size());
+      if (!entry.ok()) {
+        result = entry.status().WithContext("entry " + std::to_string(seq));
+        break;
+      }
+      authority.Apply(*entry);
+      if (validator) validator->Apply(*entry);
+      leaf = LeafHash(data, it->value().size());
+      tree.Append(leaf);
+    }
+    if (result.ok() && !it->status().ok()) result = FromRocks(it->status(), "reading entries");
+    if (result.ok() && expected < snap.entries) {
+      result = Status::Corruption(where + " is of " + std::to_string(snap.entries) +
+                                  " entries; the ledger has " + std::to_string(expected));
+    }
+  }
+  for (auto* h : families) db->DestroyColumnFamilyHandle(h);
+  db.reset();
+  FOULEDGER_RETURN_IF_ERROR(result);
+
+  const std::string n = std::to_string(snap.entries);
+  if (leaf != snap.last_leaf_hash) {
+    return Status::Corruption(where + ": the leaf hash of entry " +
+                              std::to_string(snap.entries - 1) + " is not the stored entry's" +
+                              " (deleting the snapshot is safe)");
+  }
+  if (tree.Root() != snap.root) {
+    return Status::Corruption(where + ": the Merkle root at size " + n +
+                              " is not the entries' (deleting the snapshot is safe)");
+  }
+  std::string state;
+  if (!authority.SaveState(&state) || state != snap.authority_state) {
+    return Status::Corruption(where + ": the Authority's state after " + n +
+                              " entries differs from a full replay's (deleting the snapshot is"
+                              " safe)");
+  }
+  if (validator && snap.has_validator_state) {
+    state.clear();
+    if (!validator->SaveState(&state) || state != snap.validator_state) {
+      return Status::Corruption(where + ": the validator's (domain rules') state after " + n +
+                                " entries differs from a full replay's (deleting the snapshot is"
+                                " safe)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace fouledger

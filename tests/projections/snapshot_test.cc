@@ -1,0 +1,559 @@
+// The ledger's snapshot (docs/storage.md, "Snapshot") with the Engine as validator: an open from
+// it answers exactly as a full replay; a snapshot that does not check (damaged, forged, stale
+// beyond the ledger, left half-written) is ignored for a full replay; a forged one that does
+// check is what VerifySnapshot (fouledger verify) reports.
+#include "ledger/snapshot.h"
+
+#include <capnp/message.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+
+#include "fixture.h"
+#include "ledger/event.h"
+#include "ledger/ledger.h"
+#include "projections/engine.h"
+
+namespace fouledger::projections::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = (fs::temp_directory_path() /
+             ("fouledger-snapshot-" + std::to_string(rd()) + std::to_string(rd())))
+                .string();
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+using BodyFill = std::function<void(schema::Event::Body::Builder)>;
+
+SignedEvent Sign(const SigningKey& key, const std::string& date, const BodyFill& fill,
+                 std::optional<uint64_t> corrects = std::nullopt) {
+  capnp::MallocMessageBuilder message;
+  auto e = message.initRoot<schema::Event>();
+  const Bytes id = NewClientEventId();
+  e.setClientEventId(kj::arrayPtr(id.data(), id.size()));
+  e.setEffectiveDate(D(date).packed());
+  const Hash256 key_id = key.key_id();
+  e.setAuthorKeyId(kj::arrayPtr(key_id.data(), key_id.size()));
+  if (corrects) {
+    auto c = e.getCorrection().initReplaces();
+    c.setSeq(*corrects);
+    c.setReason("rättelse");
+  } else {
+    e.getCorrection().setNone();
+  }
+  fill(e.getBody());
+  auto signed_event = SignEvent(e.asReader(), key);
+  EXPECT_TRUE(signed_event.ok()) << signed_event.status().ToString();
+  return std::move(signed_event).value();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// What the tests compare: budgets, grants and anomalies at a time, in a few words per figure.
+std::string Describe(const State& s) {
+  std::ostringstream out;
+  for (const Budget& b : s.budgets) {
+    out << "budget " << b.year << ProgrammeName(b.programme) << " " << b.appropriated.ore() << " "
+        << b.asked.ore() << " " << b.granted.ore() << " " << b.paid.ore() << " " << b.applications
+        << " " << b.decided << " " << b.grants << "\n";
+  }
+  for (const Grant& g : s.grants) {
+    out << "grant " << g.application_id << " " << g.title << " " << g.asked.ore() << " "
+        << static_cast<int>(g.outcome) << " " << g.granted.ore() << " " << g.paid.ore() << " "
+        << g.decision_reason << "\n";
+  }
+  for (const Anomaly& a : s.anomalies) out << "anomaly " << a.seq << " " << a.message << "\n";
+  return out.str();
+}
+
+class SnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto created = Ledger::Create(Options(&engine), "fouledger.test/snapshot", admin.public_key());
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    ledger = std::move(created).value();
+    Must(Sign(admin, "2020-01-01", [](auto b) {
+      auto u = b.initUnitAdd();
+      u.setUnitId("farsta");
+      u.setName("Farsta stadsdelsförvaltning");
+    }));
+    Must(Enroll(board, schema::Role::BOARD, ""));
+    Must(Enroll(office, schema::Role::OFFICE, ""));
+    Must(Enroll(farsta, schema::Role::UNIT, "farsta"));
+    Must(Sign(board, "2020-04-01", [](auto b) {
+      auto y = b.initYearOpen();
+      y.setYear(2021);
+      y.setProgramme(schema::Programme::LUM);
+      y.setCapOre(Kr(500'000).ore());
+      y.setMaxPerUnit(2);
+      y.setWindowFrom(20200504);
+      y.setWindowTo(20200921);
+      y.setNoticeBy(20210607);
+    }));
+    Must(Sign(board, "2020-12-16", [](auto b) {
+      auto a = b.initAppropriate();
+      a.setYear(2021);
+      a.setProgramme(schema::Programme::LUM);
+      a.setAmountOre(Kr(3'000'000).ore());
+    }));
+  }
+
+  LedgerOptions Options(AppendValidator* validator, bool use_snapshot = true) {
+    LedgerOptions o;
+    o.path = path();
+    o.clock = [this] { return now; };
+    o.validator = validator;
+    o.use_snapshot = use_snapshot;
+    return o;
+  }
+  std::string path() const { return dir.path() + "/ledger"; }
+  std::string snapshot_path() const { return path() + "/" + kSnapshotFile; }
+
+  SignedEvent Enroll(const SigningKey& key, schema::Role role, const std::string& unit) {
+    return Sign(admin, "2020-01-01", [&](auto b) {
+      auto k = b.initKeyEnroll();
+      k.setPublicKey(kj::arrayPtr(key.public_key().data(), key.public_key().size()));
+      k.setRole(role);
+      if (!unit.empty()) k.initUnits(1).set(0, unit);
+    });
+  }
+  uint64_t Apply(const std::string& id, int64_t kr, const std::string& date = "2020-09-01") {
+    return Must(Sign(farsta, date, [=](auto b) {
+      auto a = b.initApply();
+      a.setApplicationId(id);
+      a.setYear(2021);
+      a.setProgramme(schema::Programme::LUM);
+      a.initUnits(1).set(0, "farsta");
+      a.setProjectId("p-" + id);
+      a.setTitle("Projekt " + id);
+      a.setAmountOre(Kr(kr).ore());
+    }));
+  }
+  SignedEvent DecideEvent(const std::string& id, int64_t kr, const std::string& reason,
+                          std::optional<uint64_t> corrects = std::nullopt) {
+    return Sign(
+        board, "2020-12-16",
+        [=](auto b) {
+          auto d = b.initDecide();
+          d.setApplicationId(id);
+          d.setGrantedOre(Kr(kr).ore());
+          d.setReason(reason);
+        },
+        corrects);
+  }
+  uint64_t Pay(const std::string& id, int64_t kr) {
+    return Must(Sign(office, "2021-02-01", [=](auto b) {
+      auto p = b.initPay();
+      p.setApplicationId(id);
+      p.setAmountOre(Kr(kr).ore());
+    }));
+  }
+  uint64_t Void(uint64_t seq) {
+    return Must(Sign(farsta, "2021-03-01", [=](auto b) {  // an application: its unit voids it
+      auto v = b.initVoidEntry();
+      v.setSeq(seq);
+      v.setReason("fel");
+    }));
+  }
+  uint64_t Must(const SignedEvent& e) {
+    auto outcome = ledger->Append(e);
+    EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
+    now.micros += 1'000'000;
+    return outcome.ok() ? outcome->seq : 0;
+  }
+
+  // Applications, decisions (one corrected), a payout, a void and a back-dated application.
+  void History() {
+    Apply("A-1", 400'000);
+    Apply("A-2", 300'000);
+    const uint64_t d1 = Must(DecideEvent("A-1", 350'000, "delvis"));
+    Must(DecideEvent("A-1", 380'000, "rättad", d1));
+    Pay("A-1", 100'000);
+    const uint64_t a3 = Apply("A-3", 50'000, "2020-06-01");
+    Void(a3);
+    Apply("A-4", 200'000, "2020-05-10");
+  }
+
+  // Every answer the tests compare, from `e` and the Authority of `l`.
+  std::string Answers(const Engine& e, const Ledger& l) {
+    std::ostringstream out;
+    const std::vector<QueryTime> times = {
+        QueryTime::Latest(),
+        QueryTime::AsOf(D("2020-10-01")),
+        {.as_of = D("2021-12-31"), .known_at = Instant::StartOf(D("2021-01-10"))},
+        {.as_of = D("2021-12-31"),
+         .known_at = Instant{Instant::StartOf(D("2021-01-10")).micros + 9'500'000}},
+    };
+    for (const QueryTime& t : times) {
+      out << Describe(e.At(t));
+      if (auto b = e.BudgetAt(2021, Programme::kLum, t)) {
+        out << "BudgetAt " << b->granted.ore() << " " << b->paid.ore() << " " << b->applications
+            << "\n";
+      }
+    }
+    out << "records " << e.size() << " size " << l.size() << "\n";
+    for (const auto& [id, k] : l.authority().keys()) {
+      out << "key " << ToHex(id) << " " << static_cast<int>(k.role) << " " << k.enrolled_seq
+          << (k.revoked_seq ? " revoked" : "") << "\n";
+    }
+    for (uint64_t seq = 0; seq < l.size(); ++seq) {
+      if (auto by = l.authority().SupersededBy(seq)) out << seq << " superseded by " << *by << "\n";
+    }
+    std::string state;
+    EXPECT_TRUE(e.SaveState(&state));
+    out << "engine state " << ToHex(Sha256(state)) << "\n";
+    state.clear();
+    EXPECT_TRUE(l.authority().SaveState(&state));
+    out << "authority state " << ToHex(Sha256(state)) << "\n";
+    return out.str();
+  }
+
+  // The answers of a full replay (no snapshot) of the ledger as it is on disk.
+  std::string FullReplayAnswers() {
+    Engine e;
+    auto l = Ledger::Open(Options(&e, /*use_snapshot=*/false));
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    if (!l.ok()) return "";
+    EXPECT_EQ((*l)->opened_from(), 0u);
+    return Answers(e, **l);
+  }
+
+  // Opens with the snapshot allowed; returns the answers, and opened_from in *from.
+  std::string OpenAnswers(uint64_t* from) {
+    Engine e;
+    auto l = Ledger::Open(Options(&e));
+    EXPECT_TRUE(l.ok()) << l.status().ToString();
+    if (!l.ok()) return "";
+    *from = (*l)->opened_from();
+    return Answers(e, **l);
+  }
+
+  TempDir dir;
+  Instant now = Instant::StartOf(D("2021-01-10"));
+  SigningKey admin = SigningKey::Generate().value();
+  SigningKey board = SigningKey::Generate().value();
+  SigningKey office = SigningKey::Generate().value();
+  SigningKey farsta = SigningKey::Generate().value();
+  Engine engine;
+  std::unique_ptr<Ledger> ledger;
+};
+
+TEST_F(SnapshotTest, OpenFromSnapshotAnswersAsAFullReplayWithEntriesAfterIt) {
+  History();
+  ASSERT_TRUE(ledger->SaveSnapshot().ok());
+  const uint64_t at_snapshot = ledger->size();
+  // Entries after the snapshot, including a correction and a void of entries before it.
+  Pay("A-1", 50'000);
+  const uint64_t d2 = Must(DecideEvent("A-2", 250'000, "beviljas"));
+  Must(DecideEvent("A-2", 200'000, "sänkt", d2));
+  Apply("A-5", 100'000, "2020-07-01");
+  const std::string live = Answers(engine, *ledger);
+  ledger.reset();
+
+  uint64_t from = 0;
+  const std::string opened = OpenAnswers(&from);
+  EXPECT_EQ(from, at_snapshot);
+  EXPECT_EQ(opened, FullReplayAnswers());
+  EXPECT_EQ(opened, live);
+}
+
+TEST_F(SnapshotTest, RulesHoldAfterOpeningFromSnapshot) {
+  History();
+  Must(DecideEvent("A-2", 250'000, "beviljas"));
+  ASSERT_TRUE(ledger->SaveSnapshot().ok());
+  ledger.reset();
+  Engine e;
+  auto opened = Ledger::Open(Options(&e));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_EQ((*opened)->opened_from(), (*opened)->size());
+  ledger = std::move(opened).value();
+  // A third grant for farsta breaks the year's max of two per unit, known only from the saved
+  // state; an unknown key is refused; a payout on a loaded grant passes.
+  Apply("A-6", 10'000);
+  auto refused = ledger->Append(DecideEvent("A-6", 10'000, "beviljas"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("2021 LUM"), std::string::npos)
+      << refused.status().message();
+  SigningKey stranger = SigningKey::Generate().value();
+  auto unknown = ledger->Append(Sign(stranger, "2021-01-01", [](auto b) {
+    auto p = b.initPay();
+    p.setApplicationId("A-1");
+    p.setAmountOre(1);
+  }));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("is not enrolled"), std::string::npos);
+  EXPECT_TRUE(ledger
+                  ->Append(Sign(office, "2021-02-02",
+                                [](auto b) {
+                                  auto p = b.initPay();
+                                  p.setApplicationId("A-2");
+                                  p.setAmountOre(Kr(1000).ore());
+                                }))
+                  .ok());
+}
+
+TEST_F(SnapshotTest, ClosingAfterEnoughEntriesSavesOneAndUseSnapshotFalseIgnoresIt) {
+  ledger.reset();
+  EXPECT_FALSE(fs::exists(snapshot_path()));  // 7 entries: below kSnapshotAfterEntries
+  {
+    Engine e;
+    LedgerOptions o = Options(&e);
+    o.snapshot_after_entries = 5;
+    auto l = Ledger::Open(o);
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ((*l)->opened_from(), 0u);
+  }
+  ASSERT_TRUE(fs::exists(snapshot_path()));
+  uint64_t from = 0;
+  const std::string opened = OpenAnswers(&from);
+  EXPECT_EQ(from, 7u);
+  EXPECT_EQ(opened, FullReplayAnswers());
+  {
+    Engine e;
+    LedgerOptions o = Options(&e, /*use_snapshot=*/false);
+    o.snapshot_after_entries = 1;
+    auto l = Ledger::Open(o);
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ((*l)->opened_from(), 0u);
+  }
+}
+
+TEST_F(SnapshotTest, OpenWithoutValidatorUsesTheAuthorityState) {
+  History();
+  ASSERT_TRUE(ledger->SaveSnapshot().ok());
+  const std::string keys_before = Answers(engine, *ledger);
+  ledger.reset();
+  auto l = Ledger::Open(Options(nullptr));
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ((*l)->opened_from(), (*l)->size());
+  std::string a;
+  ASSERT_TRUE((*l)->authority().SaveState(&a));
+  std::string b;
+  Engine e;
+  auto full = Ledger::Open(Options(&e, false));  // cannot open twice: close the first
+  EXPECT_FALSE(full.ok());
+  l->reset();
+  full = Ledger::Open(Options(&e, false));
+  ASSERT_TRUE(full.ok());
+  ASSERT_TRUE((*full)->authority().SaveState(&b));
+  EXPECT_EQ(a, b);
+  // A snapshot without the validator's state is not used by an open with a validator.
+  full->reset();
+  {
+    auto plain = Ledger::Open(Options(nullptr));
+    ASSERT_TRUE(plain.ok());
+    ASSERT_TRUE((*plain)->SaveSnapshot().ok());
+  }
+  uint64_t from = 1;
+  EXPECT_EQ(OpenAnswers(&from), FullReplayAnswers());
+  EXPECT_EQ(from, 0u);
+}
+
+// Each way a snapshot can fail its checks at open: the open replays everything instead.
+TEST_F(SnapshotTest, SnapshotThatDoesNotCheckIsIgnored) {
+  History();
+  ASSERT_TRUE(ledger->SaveSnapshot().ok());
+  Pay("A-1", 10'000);
+  ledger.reset();
+  const std::string good = ReadFile(snapshot_path());
+  const std::string expected = FullReplayAnswers();
+  auto snap = DecodeSnapshot(good);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+
+  // Forged with a valid checksum: each field that Open checks against the ledger.
+  std::vector<std::pair<std::string, std::function<void(Snapshot&)>>> forged = {
+      {"wrong leaf hash", [](Snapshot& s) { s.last_leaf_hash[3] ^= 1; }},
+      {"wrong root", [](Snapshot& s) { s.root[0] ^= 0x80; }},
+      {"N beyond the ledger", [](Snapshot& s) { s.entries += 5; }},
+      {"N one short (leaf hash of another entry)", [](Snapshot& s) { s.entries -= 1; }},
+      {"no validator state", [](Snapshot& s) { s.has_validator_state = false; }},
+      {"authority state cut", [](Snapshot& s) { s.authority_state.resize(10); }},
+      {"engine state cut", [](Snapshot& s) { s.validator_state.pop_back(); }},
+      {"engine state empty", [](Snapshot& s) { s.validator_state.clear(); }},
+      {"states swapped", [](Snapshot& s) { std::swap(s.authority_state, s.validator_state); }},
+  };
+  for (auto& [what, forge] : forged) {
+    SCOPED_TRACE(what);
+    Snapshot s = *snap;
+    forge(s);
+    ASSERT_TRUE(WriteSnapshot(path(), s).ok());
+    uint64_t from = 1;
+    EXPECT_EQ(OpenAnswers(&from), expected);
+    EXPECT_EQ(from, 0u);
+  }
+  // Damaged bytes: a flipped checksum, truncations, garbage, an empty file.
+  std::vector<std::pair<std::string, std::string>> damaged = {
+      {"checksum", good.substr(0, good.size() - 1) + static_cast<char>(good.back() ^ 1)},
+      {"truncated by half", good.substr(0, good.size() / 2)},
+      {"truncated by one", good.substr(0, good.size() - 1)},
+      {"empty", ""},
+      {"garbage", std::string(1000, 'x')},
+  };
+  for (auto& [what, bytes] : damaged) {
+    SCOPED_TRACE(what);
+    WriteFile(snapshot_path(), bytes);
+    uint64_t from = 1;
+    EXPECT_EQ(OpenAnswers(&from), expected);
+    EXPECT_EQ(from, 0u);
+  }
+  // Random byte flips anywhere (the checksum catches them).
+  std::mt19937_64 random(42);
+  for (int i = 0; i < 20; ++i) {
+    std::string bytes = good;
+    const size_t at = random() % bytes.size();
+    bytes[at] = static_cast<char>(bytes[at] ^ (1 + random() % 255));
+    SCOPED_TRACE("flip at " + std::to_string(at));
+    WriteFile(snapshot_path(), bytes);
+    uint64_t from = 1;
+    EXPECT_EQ(OpenAnswers(&from), expected);
+    EXPECT_EQ(from, 0u);
+  }
+  // And the good one is used.
+  WriteFile(snapshot_path(), good);
+  uint64_t from = 0;
+  EXPECT_EQ(OpenAnswers(&from), expected);
+  EXPECT_EQ(from, snap->entries);
+}
+
+// Untrusted state bytes: every flip inside the saved states, with the checksum recomputed, must
+// either be refused by LoadState or load without crashing (VerifySnapshot is what finds those).
+TEST_F(SnapshotTest, ForgedStateBytesNeverCrashTheLoad) {
+  History();
+  std::string engine_state;
+  ASSERT_TRUE(engine.SaveState(&engine_state));
+  std::string authority_state;
+  ASSERT_TRUE(ledger->authority().SaveState(&authority_state));
+  const uint64_t n = ledger->size();
+  std::mt19937_64 random(7);
+  for (int i = 0; i < 400; ++i) {
+    std::string e = engine_state;
+    std::string a = authority_state;
+    std::string& target = i % 2 ? e : a;
+    const size_t at = random() % target.size();
+    target[at] = static_cast<char>(target[at] ^ (1 + random() % 255));
+    if (i % 7 == 0) target.resize(random() % target.size());
+    Engine fresh;
+    const Status se = fresh.LoadState(e, n);
+    if (se.ok()) {
+      (void)fresh.At(QueryTime::Latest());
+    } else {
+      EXPECT_EQ(fresh.size(), 0u);  // left as it was
+    }
+    Authority authority;
+    (void)authority.LoadState(a, n);
+  }
+  Engine fresh;
+  EXPECT_TRUE(fresh.LoadState(engine_state, n).ok());
+  EXPECT_FALSE(fresh.LoadState(engine_state, n + 1).ok());
+  EXPECT_EQ(fresh.size(), n);  // a refused load left the loaded state
+  Authority authority;
+  EXPECT_TRUE(authority.LoadState(authority_state, n).ok());
+  EXPECT_FALSE(authority.LoadState(authority_state, n - 1).ok());
+}
+
+TEST_F(SnapshotTest, LeftoverTmpFileIsIgnored) {
+  History();
+  ledger.reset();
+  const std::string expected = FullReplayAnswers();
+  // A crash while writing: snapshot.tmp half written, no snapshot.
+  WriteFile(path() + "/" + kSnapshotTmpFile, "FOUSNAP\nhalf");
+  uint64_t from = 1;
+  EXPECT_EQ(OpenAnswers(&from), expected);
+  EXPECT_EQ(from, 0u);
+  // A crash while writing the next one: the previous snapshot is whole and still used.
+  {
+    Engine e;
+    auto l = Ledger::Open(Options(&e));
+    ASSERT_TRUE(l.ok());
+    ASSERT_TRUE((*l)->SaveSnapshot().ok());
+  }
+  EXPECT_FALSE(fs::exists(path() + "/" + kSnapshotTmpFile));  // the save replaced it
+  WriteFile(path() + "/" + kSnapshotTmpFile, std::string(100, '\0'));
+  EXPECT_EQ(OpenAnswers(&from), expected);
+  EXPECT_GT(from, 0u);
+}
+
+TEST_F(SnapshotTest, VerifySnapshotAcceptsTheTrueStateAndReportsAForgedOne) {
+  History();
+  ASSERT_TRUE(ledger->SaveSnapshot().ok());
+  Pay("A-1", 10'000);  // the snapshot is older than the ledger: still the truth at its size
+  ledger.reset();
+  {
+    Engine e;
+    EXPECT_TRUE(VerifySnapshot(path(), &e).ok());
+  }
+  EXPECT_TRUE(VerifySnapshot(path(), nullptr).ok());
+  auto snap = ReadSnapshot(path());
+  ASSERT_TRUE(snap.ok() && snap->has_value());
+
+  // A forged grant: the decision's reason changed inside the saved Records, checksum recomputed.
+  // Open takes it (a cache is not evidence); verify must not.
+  Snapshot forged = **snap;
+  const size_t at = forged.validator_state.find("delvis");
+  ASSERT_NE(at, std::string::npos);
+  forged.validator_state.replace(at, 6, "DELVIS");
+  ASSERT_TRUE(WriteSnapshot(path(), forged).ok());
+  {
+    Engine e;
+    auto l = Ledger::Open(Options(&e));
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ((*l)->opened_from(), forged.entries);
+  }
+  {
+    Engine e;
+    const Status s = VerifySnapshot(path(), &e);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find(snapshot_path()), std::string::npos) << s.message();
+  }
+  // A forged Authority (a key's role changed) is reported too, with or without a validator.
+  forged = **snap;
+  std::string authority_state;
+  {
+    Authority a;
+    ASSERT_TRUE(a.LoadState(forged.authority_state, forged.entries).ok());
+    ASSERT_TRUE(a.SaveState(&authority_state));
+    ASSERT_EQ(authority_state, forged.authority_state);
+  }
+  const size_t holder = forged.authority_state.find("first admin (genesis)");
+  ASSERT_NE(holder, std::string::npos);
+  forged.authority_state[holder] = 'F';
+  ASSERT_TRUE(WriteSnapshot(path(), forged).ok());
+  EXPECT_TRUE(VerifySnapshot(path(), nullptr).IsCorruption());
+  // A damaged file is reported as well (deleting it is safe); no file is no problem.
+  WriteFile(snapshot_path(), "garbage");
+  EXPECT_TRUE(VerifySnapshot(path(), nullptr).IsCorruption());
+  fs::remove(snapshot_path());
+  EXPECT_TRUE(VerifySnapshot(path(), nullptr).ok());
+}
+
+}  // namespace
+}  // namespace fouledger::projections::testing
