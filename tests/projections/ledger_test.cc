@@ -2,61 +2,14 @@
 // and the same state after reopening (replay through RecordFromEntry and Apply).
 #include "ledger/ledger.h"
 
-#include <capnp/message.h>
 #include <gtest/gtest.h>
-
-#include <filesystem>
-#include <functional>
-#include <random>
 
 #include "fixture.h"
 #include "ledger/event.h"
+#include "signed_events.h"
 
 namespace fouledger::projections::testing {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = (std::filesystem::temp_directory_path() /
-             ("fouledger-projections-" + std::to_string(rd()) + std::to_string(rd())))
-                .string();
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-using BodyFill = std::function<void(schema::Event::Body::Builder)>;
-
-SignedEvent Sign(const SigningKey& key, const std::string& date, const BodyFill& fill,
-                 std::optional<uint64_t> corrects = std::nullopt) {
-  capnp::MallocMessageBuilder message;
-  auto e = message.initRoot<schema::Event>();
-  const Bytes id = NewClientEventId();
-  e.setClientEventId(kj::arrayPtr(id.data(), id.size()));
-  e.setEffectiveDate(D(date).packed());
-  const Hash256 key_id = key.key_id();
-  e.setAuthorKeyId(kj::arrayPtr(key_id.data(), key_id.size()));
-  if (corrects) {
-    auto c = e.getCorrection().initReplaces();
-    c.setSeq(*corrects);
-    c.setReason("rättelse");
-  } else {
-    e.getCorrection().setNone();
-  }
-  fill(e.getBody());
-  auto signed_event = SignEvent(e.asReader(), key);
-  EXPECT_TRUE(signed_event.ok()) << signed_event.status().ToString();
-  return std::move(signed_event).value();
-}
 
 class LedgerEngineTest : public ::testing::Test {
  protected:

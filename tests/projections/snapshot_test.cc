@@ -4,7 +4,6 @@
 // check is what VerifySnapshot (fouledger verify) reports.
 #include "ledger/snapshot.h"
 
-#include <capnp/message.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,54 +16,12 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "projections/engine.h"
+#include "signed_events.h"
 
 namespace fouledger::projections::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = (fs::temp_directory_path() /
-             ("fouledger-snapshot-" + std::to_string(rd()) + std::to_string(rd())))
-                .string();
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-using BodyFill = std::function<void(schema::Event::Body::Builder)>;
-
-SignedEvent Sign(const SigningKey& key, const std::string& date, const BodyFill& fill,
-                 std::optional<uint64_t> corrects = std::nullopt) {
-  capnp::MallocMessageBuilder message;
-  auto e = message.initRoot<schema::Event>();
-  const Bytes id = NewClientEventId();
-  e.setClientEventId(kj::arrayPtr(id.data(), id.size()));
-  e.setEffectiveDate(D(date).packed());
-  const Hash256 key_id = key.key_id();
-  e.setAuthorKeyId(kj::arrayPtr(key_id.data(), key_id.size()));
-  if (corrects) {
-    auto c = e.getCorrection().initReplaces();
-    c.setSeq(*corrects);
-    c.setReason("rättelse");
-  } else {
-    e.getCorrection().setNone();
-  }
-  fill(e.getBody());
-  auto signed_event = SignEvent(e.asReader(), key);
-  EXPECT_TRUE(signed_event.ok()) << signed_event.status().ToString();
-  return std::move(signed_event).value();
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -257,7 +214,7 @@ class SnapshotTest : public ::testing::Test {
     return Answers(e, **l);
   }
 
-  TempDir dir;
+  TempDir dir{"fouledger-snapshot-"};
   Instant now = Instant::StartOf(D("2021-01-10"));
   SigningKey admin = SigningKey::Generate().value();
   SigningKey board = SigningKey::Generate().value();
