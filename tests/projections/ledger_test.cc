@@ -11,87 +11,18 @@
 namespace fouledger::projections::testing {
 namespace {
 
-class LedgerEngineTest : public ::testing::Test {
+class LedgerEngineTest : public LedgerWithEngineTest {
  protected:
-  void SetUp() override {
-    auto created =
-        Ledger::Create(Options(&engine), "fouledger.test/projections", admin.public_key());
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    ledger = std::move(created).value();
-    Must(Sign(admin, "2020-01-01", [](auto b) {
-      auto u = b.initUnitAdd();
-      u.setUnitId("farsta");
-      u.setName("Farsta stadsdelsförvaltning");
-    }));
-    Must(Enroll(board, schema::Role::BOARD, ""));
-    Must(Enroll(office, schema::Role::OFFICE, ""));
-    Must(Enroll(farsta, schema::Role::UNIT, "farsta"));
-    Must(Sign(board, "2020-04-01", [](auto b) {
-      auto y = b.initYearOpen();
-      y.setYear(2021);
-      y.setProgramme(schema::Programme::LUM);
-      y.setCapOre(Kr(500'000).ore());
-      y.setMaxPerUnit(2);
-      y.setWindowFrom(20200504);
-      y.setWindowTo(20200921);
-      y.setNoticeBy(20210607);
-      y.setMaxYearsInRow(3);
-    }));
-    Must(Sign(board, "2020-12-16", [](auto b) {
-      auto a = b.initAppropriate();
-      a.setYear(2021);
-      a.setProgramme(schema::Programme::LUM);
-      a.setAmountOre(Kr(3'000'000).ore());
-    }));
-  }
+  LedgerEngineTest() : LedgerWithEngineTest("fouledger-projections-") {}
+  void SetUp() override { CreateLedger("fouledger.test/projections", /*max_years_in_row=*/3); }
 
-  LedgerOptions Options(AppendValidator* validator) {
-    LedgerOptions o;
-    o.path = dir.path() + "/ledger";
-    o.clock = [this] { return now; };
-    o.validator = validator;
-    return o;
-  }
-  SignedEvent Enroll(const SigningKey& key, schema::Role role, const std::string& unit) {
-    return Sign(admin, "2020-01-01", [&](auto b) {
-      auto k = b.initKeyEnroll();
-      k.setPublicKey(kj::arrayPtr(key.public_key().data(), key.public_key().size()));
-      k.setRole(role);
-      if (!unit.empty()) k.initUnits(1).set(0, unit);
-    });
-  }
-  SignedEvent ApplyEvent(const std::string& id, int64_t kr) {
-    return Sign(farsta, "2020-09-01", [=](auto b) {
-      auto a = b.initApply();
-      a.setApplicationId(id);
-      a.setYear(2021);
-      a.setProgramme(schema::Programme::LUM);
-      a.initUnits(1).set(0, "farsta");
-      a.setProjectId("p-" + id);
-      a.setTitle("Våga anmäla våga vittna");
-      a.setAmountOre(Kr(kr).ore());
-    });
-  }
-  uint64_t Must(const SignedEvent& e) {
-    auto outcome = ledger->Append(e);
-    EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
-    now.micros += 1'000'000;
-    return outcome.ok() ? outcome->seq : 0;
-  }
-
-  TempDir dir;
-  Instant now = Instant::StartOf(D("2021-01-10"));
-  SigningKey admin = SigningKey::Generate().value();
-  SigningKey board = SigningKey::Generate().value();
-  SigningKey office = SigningKey::Generate().value();
-  SigningKey farsta = SigningKey::Generate().value();
-  Engine engine;
-  std::unique_ptr<Ledger> ledger;
+  // The title the grant tests read back.
+  static constexpr const char* kTitle = "Våga anmäla våga vittna";
 };
 
 TEST_F(LedgerEngineTest, RefusalComesThroughAppendAndNothingIsWritten) {
   const uint64_t size = ledger->size();
-  auto refused = ledger->Append(ApplyEvent("2021-LUM-01", 600'000));
+  auto refused = ledger->Append(ApplyEvent("2021-LUM-01", 600'000, kTitle));
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(refused.status().IsRefused());
   EXPECT_EQ(refused.status().message(), "2021 LUM cap is 500 000 kr; application asks 600 000 kr");
@@ -100,7 +31,7 @@ TEST_F(LedgerEngineTest, RefusalComesThroughAppendAndNothingIsWritten) {
 }
 
 TEST_F(LedgerEngineTest, StateSurvivesReopening) {
-  Must(ApplyEvent("2021-LUM-01", 500'000));
+  Must(ApplyEvent("2021-LUM-01", 500'000, kTitle));
   const uint64_t decision = Must(Sign(board, "2020-12-16", [](auto b) {
     auto d = b.initDecide();
     d.setApplicationId("2021-LUM-01");
@@ -133,7 +64,7 @@ TEST_F(LedgerEngineTest, StateSurvivesReopening) {
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(g->granted, Kr(400'000));
   EXPECT_EQ(g->paid, Kr(400'000));
-  EXPECT_EQ(g->title, "Våga anmäla våga vittna");
+  EXPECT_EQ(g->title, kTitle);
   EXPECT_EQ(g->outcome, Outcome::kPartlyGranted);
 
   ledger.reset();

@@ -52,68 +52,15 @@ std::string Describe(const State& s) {
   return out.str();
 }
 
-class SnapshotTest : public ::testing::Test {
+class SnapshotTest : public LedgerWithEngineTest {
  protected:
-  void SetUp() override {
-    auto created = Ledger::Create(Options(&engine), "fouledger.test/snapshot", admin.public_key());
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    ledger = std::move(created).value();
-    Must(Sign(admin, "2020-01-01", [](auto b) {
-      auto u = b.initUnitAdd();
-      u.setUnitId("farsta");
-      u.setName("Farsta stadsdelsförvaltning");
-    }));
-    Must(Enroll(board, schema::Role::BOARD, ""));
-    Must(Enroll(office, schema::Role::OFFICE, ""));
-    Must(Enroll(farsta, schema::Role::UNIT, "farsta"));
-    Must(Sign(board, "2020-04-01", [](auto b) {
-      auto y = b.initYearOpen();
-      y.setYear(2021);
-      y.setProgramme(schema::Programme::LUM);
-      y.setCapOre(Kr(500'000).ore());
-      y.setMaxPerUnit(2);
-      y.setWindowFrom(20200504);
-      y.setWindowTo(20200921);
-      y.setNoticeBy(20210607);
-    }));
-    Must(Sign(board, "2020-12-16", [](auto b) {
-      auto a = b.initAppropriate();
-      a.setYear(2021);
-      a.setProgramme(schema::Programme::LUM);
-      a.setAmountOre(Kr(3'000'000).ore());
-    }));
-  }
+  SnapshotTest() : LedgerWithEngineTest("fouledger-snapshot-") {}
+  void SetUp() override { CreateLedger("fouledger.test/snapshot"); }
 
-  LedgerOptions Options(AppendValidator* validator, bool use_snapshot = true) {
-    LedgerOptions o;
-    o.path = path();
-    o.clock = [this] { return now; };
-    o.validator = validator;
-    o.use_snapshot = use_snapshot;
-    return o;
-  }
-  std::string path() const { return dir.path() + "/ledger"; }
   std::string snapshot_path() const { return path() + "/" + kSnapshotFile; }
 
-  SignedEvent Enroll(const SigningKey& key, schema::Role role, const std::string& unit) {
-    return Sign(admin, "2020-01-01", [&](auto b) {
-      auto k = b.initKeyEnroll();
-      k.setPublicKey(kj::arrayPtr(key.public_key().data(), key.public_key().size()));
-      k.setRole(role);
-      if (!unit.empty()) k.initUnits(1).set(0, unit);
-    });
-  }
   uint64_t Apply(const std::string& id, int64_t kr, const std::string& date = "2020-09-01") {
-    return Must(Sign(farsta, date, [=](auto b) {
-      auto a = b.initApply();
-      a.setApplicationId(id);
-      a.setYear(2021);
-      a.setProgramme(schema::Programme::LUM);
-      a.initUnits(1).set(0, "farsta");
-      a.setProjectId("p-" + id);
-      a.setTitle("Projekt " + id);
-      a.setAmountOre(Kr(kr).ore());
-    }));
+    return Must(ApplyEvent(id, kr, "Projekt " + id, date));
   }
   SignedEvent DecideEvent(const std::string& id, int64_t kr, const std::string& reason,
                           std::optional<uint64_t> corrects = std::nullopt) {
@@ -141,13 +88,6 @@ class SnapshotTest : public ::testing::Test {
       v.setReason("fel");
     }));
   }
-  uint64_t Must(const SignedEvent& e) {
-    auto outcome = ledger->Append(e);
-    EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
-    now.micros += 1'000'000;
-    return outcome.ok() ? outcome->seq : 0;
-  }
-
   // Applications, decisions (one corrected), a payout, a void and a back-dated application.
   void History() {
     Apply("A-1", 400'000);
@@ -213,15 +153,6 @@ class SnapshotTest : public ::testing::Test {
     *from = (*l)->opened_from();
     return Answers(e, **l);
   }
-
-  TempDir dir{"fouledger-snapshot-"};
-  Instant now = Instant::StartOf(D("2021-01-10"));
-  SigningKey admin = SigningKey::Generate().value();
-  SigningKey board = SigningKey::Generate().value();
-  SigningKey office = SigningKey::Generate().value();
-  SigningKey farsta = SigningKey::Generate().value();
-  Engine engine;
-  std::unique_ptr<Ledger> ledger;
 };
 
 TEST_F(SnapshotTest, OpenFromSnapshotAnswersAsAFullReplayWithEntriesAfterIt) {
