@@ -403,20 +403,6 @@ constexpr const char* kAuthorityStateTag = "fouledger-authority-1";
 constexpr uint16_t kLastEventKind = static_cast<uint16_t>(Event::Body::VOID_ENTRY);
 constexpr uint16_t kLastRole = static_cast<uint16_t>(Role::AUDITOR);
 
-void PutStrings(StateWriter& w, const std::vector<std::string>& v) {
-  w.U64(v.size());
-  for (const auto& s : v) w.String(s);
-}
-
-bool GetStrings(StateReader& r, std::vector<std::string>* v) {
-  uint64_t n = 0;
-  if (!r.Count(&n, 8)) return false;
-  v->resize(static_cast<size_t>(n));
-  for (auto& s : *v) {
-    if (!r.String(&s)) return false;
-  }
-  return true;
-}
 }  // namespace
 
 bool Authority::SaveState(std::string* out) const {
@@ -430,7 +416,7 @@ bool Authority::SaveState(std::string* out) const {
   for (const auto& [id, k] : keys_) {
     w.Raw(k.public_key.data(), k.public_key.size());
     w.U32(static_cast<uint32_t>(k.role));
-    PutStrings(w, k.units);
+    w.Strings(k.units);
     w.String(k.holder);
     w.U64(k.enrolled_seq);
     w.U8(k.revoked_seq ? 1 : 0);
@@ -441,9 +427,9 @@ bool Authority::SaveState(std::string* out) const {
   w.U64(application_units_.size());
   for (const auto& [app, units] : application_units_) {
     w.String(app);
-    PutStrings(w, units);
+    w.Strings(units);
   }
-  PutStrings(w, applications_);
+  w.Strings(applications_);
   // kinds_ and entry_application_ have size_ elements each (the invariant Apply keeps).
   for (uint64_t i = 0; i < size_; ++i) {
     w.U8(static_cast<uint8_t>(kinds_[i]));
@@ -482,9 +468,9 @@ Status Authority::LoadState(std::string_view bytes, uint64_t entries) {
     uint32_t role = 0;
     uint8_t revoked = 0;
     uint64_t revoked_seq = 0;
-    if (!r.Raw(k.public_key.data(), k.public_key.size()) || !r.U32(&role) ||
-        !GetStrings(r, &k.units) || !r.String(&k.holder) || !r.U64(&k.enrolled_seq) ||
-        !r.U8(&revoked) || !r.U64(&revoked_seq)) {
+    if (!r.Raw(k.public_key.data(), k.public_key.size()) || !r.U32(&role) || !r.Strings(&k.units) ||
+        !r.String(&k.holder) || !r.U64(&k.enrolled_seq) || !r.U8(&revoked) ||
+        !r.U64(&revoked_seq)) {
       return r.status();
     }
     if (role > kLastRole || revoked > 1 || k.enrolled_seq >= entries ||
@@ -510,11 +496,11 @@ Status Authority::LoadState(std::string_view bytes, uint64_t entries) {
   for (uint64_t i = 0; i < n; ++i) {
     std::string app;
     std::vector<std::string> units;
-    if (!r.String(&app) || !GetStrings(r, &units)) return r.status();
+    if (!r.String(&app) || !r.Strings(&units)) return r.status();
     // Saved in key order: each goes at the end.
     a.application_units_.emplace_hint(a.application_units_.end(), std::move(app), std::move(units));
   }
-  if (!GetStrings(r, &a.applications_)) return r.status();
+  if (!r.Strings(&a.applications_)) return r.status();
   a.application_index_.reserve(a.applications_.size());
   for (size_t i = 0; i < a.applications_.size(); ++i) {
     if (!a.application_index_.emplace(a.applications_[i], static_cast<uint32_t>(i)).second) {

@@ -40,8 +40,7 @@ struct Out {
     return true;
   }
   bool Strs(const std::vector<std::string>& v) {
-    w.U64(v.size());
-    for (const auto& x : v) w.String(x);
+    w.Strings(v);
     return true;
   }
   bool Amount(const Money& v) {
@@ -76,15 +75,7 @@ struct In {
     return true;
   }
   bool Str(std::string& v) { return r.String(&v); }
-  bool Strs(std::vector<std::string>& v) {
-    uint64_t n = 0;
-    if (!r.Count(&n, 8)) return false;
-    v.resize(static_cast<size_t>(n));
-    for (auto& x : v) {
-      if (!r.String(&x)) return false;
-    }
-    return true;
-  }
+  bool Strs(std::vector<std::string>& v) { return r.Strings(&v); }
   bool Amount(Money& v) {
     int64_t x = 0;
     if (!r.I64(&x)) return false;

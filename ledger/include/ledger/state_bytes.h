@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/status.h"
 
@@ -27,6 +28,11 @@ class StateWriter {
   void String(std::string_view s) {
     U64(s.size());
     out_.append(s.data(), s.size());
+  }
+  // A count, then each string.
+  void Strings(const std::vector<std::string>& v) {
+    U64(v.size());
+    for (const auto& s : v) String(s);
   }
   const std::string& bytes() const { return out_; }
   std::string Take() { return std::move(out_); }
@@ -71,6 +77,16 @@ class StateReader {
     std::string_view v;
     if (!StringView(&v)) return false;
     s->assign(v.data(), v.size());
+    return true;
+  }
+  // What StateWriter::Strings wrote.
+  bool Strings(std::vector<std::string>* v) {
+    uint64_t n = 0;
+    if (!Count(&n, 8)) return false;  // each string has at least its 8-byte length
+    v->resize(static_cast<size_t>(n));
+    for (auto& s : *v) {
+      if (!String(&s)) return false;
+    }
     return true;
   }
   // A view into the reader's bytes (valid as long as they are).
