@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 #include "ledger/merkle.h"
@@ -137,6 +138,23 @@ TEST_F(LedgerTest, EntriesSurviveReopenWithTheSameRoot) {
   auto report = VerifyLedger(ledger->path()).value();
   EXPECT_TRUE(report.ok()) << report.first_problem;
   EXPECT_EQ(report.entries, size + 1);
+}
+
+// A read-only open (verify) replays the whole write-ahead log before it reads anything; a ledger
+// closed cleanly leaves none to replay (docs/storage.md).
+TEST_F(LedgerTest, AClosedLedgerLeavesAnEmptyWriteAheadLog) {
+  MustAppend(Apply(farsta, "A1", "farsta", Kr(100000)));
+  const std::string db = ledger->path() + "/db";
+  auto log_bytes = [&db] {
+    uintmax_t bytes = 0;
+    for (const auto& f : std::filesystem::directory_iterator(db)) {
+      if (f.path().extension() == ".log") bytes += f.file_size();
+    }
+    return bytes;
+  };
+  EXPECT_GT(log_bytes(), 0u);  // open: the appends are in the log (and synced)
+  ledger.reset();
+  EXPECT_EQ(log_bytes(), 0u);
 }
 
 TEST_F(LedgerTest, SequenceHashChainAndRecordedTimeAreConsistent) {
