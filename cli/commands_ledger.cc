@@ -104,12 +104,14 @@ int Verify(const Context& ctx, unsigned threads, const std::string& since_file,
   }
   const uint64_t added = report->entries - report->since;
   std::cout << "ok: "
-            << (added == 0 ? std::string("no entries since your checkpoint")
-                           : "entries " + std::to_string(report->since) + ".." +
-                                 std::to_string(report->entries - 1) + " (" +
-                                 std::to_string(added) + " since your checkpoint) checked in full")
-            << " with " << report->checkpoints << " signed checkpoints and " << report->tree_nodes
-            << " Merkle nodes; the first " << report->since
+            << (added == 0
+                    ? std::string("no entries since your checkpoint")
+                    : "entries " + std::to_string(report->since) + ".." +
+                          std::to_string(report->entries - 1) + " (" + std::to_string(added) +
+                          " since your checkpoint) checked in full with " +
+                          std::to_string(report->checkpoints) + " signed checkpoints and " +
+                          std::to_string(report->tree_nodes) + " Merkle nodes")
+            << "; the first " << report->since
             << (report->prefix_rehashed
                     ? " entries replayed and hashed: their root is your checkpoint's"
                     : " entries still have your checkpoint's root (stored tree), " +
