@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <climits>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <type_traits>
@@ -59,10 +60,13 @@ struct Out {
 
 struct In {
   StateReader& r;
+  // Every int of a Record comes from a UInt16 field of the event schema (years, limits).
   bool Int(int& v) {
     int64_t x = 0;
     if (!r.I64(&x)) return false;
-    if (x < INT32_MIN || x > INT32_MAX) return r.Fail("an integer out of range");
+    if (x < 0 || x > UINT16_MAX) {
+      return r.Fail("an integer " + std::to_string(x) + " outside 0..65535");
+    }
     v = static_cast<int>(x);
     return true;
   }
@@ -76,9 +80,14 @@ struct In {
   }
   bool Str(std::string& v) { return r.String(&v); }
   bool Strs(std::vector<std::string>& v) { return r.Strings(&v); }
+  // The range every event's amount was checked against at append: the folds' sums rely on it.
   bool Amount(Money& v) {
     int64_t x = 0;
     if (!r.I64(&x)) return false;
+    if (x < 0 || x > Money::kOreMax) {
+      return r.Fail("an amount of " + std::to_string(x) + " öre outside 0.." +
+                    std::to_string(Money::kOreMax));
+    }
     v = Money::FromOre(x);
     return true;
   }

@@ -15,6 +15,7 @@
 #include "fixture.h"
 #include "ledger/event.h"
 #include "ledger/ledger.h"
+#include "ledger/state_bytes.h"
 #include "projections/engine.h"
 #include "signed_events.h"
 
@@ -366,6 +367,54 @@ TEST_F(SnapshotTest, ForgedStateBytesNeverCrashTheLoad) {
   Authority authority;
   EXPECT_TRUE(authority.LoadState(authority_state, n).ok());
   EXPECT_FALSE(authority.LoadState(authority_state, n - 1).ok());
+}
+
+// The folds add amounts and count years on the ranges the event checks gave them (amounts in
+// 0..Money::kOreMax, years and limits from UInt16 fields); a state that breaks a range is refused
+// by name, not loaded to overflow later (found by fuzz_snapshot: a payout of -2^63 öre).
+TEST_F(SnapshotTest, StateOutsideTheEventRangesIsRefused) {
+  History();
+  std::string state;
+  ASSERT_TRUE(engine.SaveState(&state));
+  const uint64_t n = ledger->size();
+  const auto i64 = [](int64_t v) {
+    StateWriter w;
+    w.I64(v);
+    return w.Take();
+  };
+  // Replaces the one field holding `was` with `now` and loads the result.
+  const auto load_with = [&](int64_t was, int64_t now) {
+    std::string forged = state;
+    const size_t at = forged.find(i64(was));
+    EXPECT_NE(at, std::string::npos);
+    EXPECT_EQ(forged.find(i64(was), at + 1), std::string::npos) << "the field is not unique";
+    forged.replace(at, 8, i64(now));
+    Engine fresh;
+    const Status s = fresh.LoadState(forged, n);
+    EXPECT_EQ(fresh.size(), s.ok() ? n : 0u);
+    return s;
+  };
+  const int64_t payout = Kr(100'000).ore();
+  for (const int64_t bad : {INT64_MIN, int64_t{-1}, Money::kOreMax + 1}) {
+    const Status s = load_with(payout, bad);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("an amount of " + std::to_string(bad) + " öre outside 0.."),
+              std::string::npos)
+        << s.ToString();
+  }
+  EXPECT_TRUE(load_with(payout, Money::kOreMax).ok());  // the range's edge loads
+
+  // The year rules: year (8 bytes), programme (1), cap (8).
+  const size_t cap_at = state.find(i64(Kr(500'000).ore()));
+  ASSERT_NE(cap_at, std::string::npos);
+  ASSERT_EQ(state.substr(cap_at - 9, 8), i64(2021));
+  std::string forged = state;
+  forged.replace(cap_at - 9, 8, i64(INT32_MAX));
+  Engine fresh;
+  const Status big_year = fresh.LoadState(forged, n);
+  EXPECT_NE(big_year.message().find("an integer 2147483647 outside 0..65535"), std::string::npos)
+      << big_year.ToString();
+  EXPECT_EQ(fresh.size(), 0u);
 }
 
 TEST_F(SnapshotTest, LeftoverTmpFileIsIgnored) {
