@@ -26,6 +26,7 @@ const SigningKey& Reader();
 // The Service's clock. It stands still, but moves on by twice the replay window now and then, so
 // the remembered nonces of signed reads expire instead of filling the store.
 Instant Now();
+// Counts a signed read; call it before signing one, as it may move the clock.
 void NoteSignedRead();
 
 // Percent-decodes the path of a request target ("/v1/%62udget?x" -> "/v1/budget") the way the
