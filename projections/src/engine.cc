@@ -716,11 +716,10 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
   int64_t last_recorded = INT64_MIN;
   for (uint64_t i = 0; i < n; ++i) {
     Record rec;
-    uint32_t effective = 0;
     uint32_t author = 0;
     uint8_t corrects = 0;
     uint8_t kind = 0;
-    if (!r.U64(&rec.seq) || !r.I64(&rec.recorded_at.micros) || !r.U32(&effective) ||
+    if (!r.U64(&rec.seq) || !r.I64(&rec.recorded_at.micros) || !in.Day(rec.effective) ||
         !r.U32(&author) || !r.U8(&corrects)) {
       return fail();
     }
@@ -740,14 +739,6 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
         return fail();
       }
       rec.corrects = target;
-    }
-    if (effective != 0) {
-      auto d = Date::FromPacked(effective);
-      if (!d.ok()) {
-        r.Fail("record " + std::to_string(i) + " has no calendar date");
-        return fail();
-      }
-      rec.effective = *d;
     }
     if (!r.String(&rec.correction_reason) || !r.U8(&kind) || !ReadBody(in, kind, &rec.body)) {
       return fail();

@@ -40,8 +40,9 @@ class Engine final : public AppendValidator {
   bool Reset() override;
   // The ledger's snapshot (docs/storage.md, "Snapshot"): every Record, compactly (authors
   // interned); LoadState re-applies them (ApplyRecord), so everything derived is rebuilt exactly
-  // as by a replay. LoadState checks the untrusted bytes (kinds, enums, dates, seq order, counts)
-  // and leaves the Engine as it was on any failure.
+  // as by a replay. LoadState checks the untrusted bytes (kinds, enums, dates, seq order, counts,
+  // amounts and ints in the ranges the event checks allow) and leaves the Engine as it was on any
+  // failure.
   bool SaveState(std::string* out) const override;
   Status LoadState(std::string_view bytes, uint64_t entries) override;
 
