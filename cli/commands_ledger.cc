@@ -85,6 +85,11 @@ int Verify(const Context& ctx, unsigned threads, const std::string& since_file,
     std::cerr << "integrity failure: " << report->first_problem << "\n";
     return kExitIntegrity;
   }
+  if (!report->write_cut_short.empty()) {
+    std::cerr << "note: a write-ahead log ends in a write a crash cut short ("
+              << report->write_cut_short
+              << "); never acknowledged, it is left out, as the next open drops it\n";
+  }
   if (report->since == 0) {
     // The snapshot (DIR/snapshot) is a cache Open trusts once it checks against the tree: a full
     // verify also replays its entries and compares the state (docs/storage.md, "Snapshot").

@@ -51,6 +51,10 @@ Result<OpenLedger> Open(const Context& ctx) {
   auto ledger = Ledger::Open(options);
   if (!ledger.ok()) return ledger.status();
   out.ledger = std::move(ledger).value();
+  if (const std::string& cut = out.ledger->write_cut_short_at_open(); !cut.empty()) {
+    std::cerr << "note: dropped a write a crash had cut short at the end of the write-ahead log ("
+              << cut << "); it was never acknowledged\n";
+  }
   return out;
 }
 

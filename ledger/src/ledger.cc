@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "ledger/merkle.h"
 #include "ledger/snapshot.h"
+#include "write_ahead_log.h"
 
 namespace fouledger {
 namespace {
@@ -55,6 +56,7 @@ struct Ledger::Impl {
   std::atomic<uint64_t> size{0};
   uint64_t opened_from = 0;     // entries the last Load took from the snapshot
   uint64_t since_snapshot = 0;  // entries replayed or appended since (all, without one)
+  std::string write_cut_short;  // what OpenDb dropped from the write-ahead log, if anything
 
   ~Impl() {
     if (db && poisoned.ok()) {
@@ -85,18 +87,14 @@ struct Ledger::Impl {
     db_options.create_missing_column_families = create;
     db_options.paranoid_checks = true;  // default true: refuse to open a damaged DB
     db_options.max_open_files = 256;    // default -1 (unlimited)
-    // Default kPointInTimeRecovery silently drops everything after a damaged write-ahead-log
-    // record, acknowledged entries included. Tolerate only a torn last record (an unacknowledged
-    // write cut by a crash); a checksum failure anywhere else refuses to open
-    // (docs/reliability.md).
-    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
     // Default none: a whole-file CRC32C of every SST in the MANIFEST, so VerifyLedger can check
     // bytes no block checksum covers (an SST footer).
     db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
     SetWriterOptions(&db_options);
     rocksdb::DB* raw = nullptr;
-    auto s = rocksdb::DB::Open(db_options, (fs::path(options.path) / kDbDirectory).string(),
-                               FamilyDescriptors(), &families, &raw);
+    // Drops a write a crash cut short and nothing else (write_ahead_log.h).
+    auto s = OpenLedgerDb(db_options, (fs::path(options.path) / kDbDirectory).string(),
+                          /*read_only=*/false, &families, &raw, &write_cut_short);
     if (!s.ok()) return FromRocks(s, "cannot open the ledger in " + options.path);
     db.reset(raw);
     return Status::Ok();
@@ -572,6 +570,8 @@ Status Ledger::SaveSnapshot() {
 }
 
 uint64_t Ledger::opened_from() const { return impl_->opened_from; }
+
+const std::string& Ledger::write_cut_short_at_open() const { return impl_->write_cut_short; }
 
 Result<std::unique_ptr<Ledger>> Ledger::Create(const LedgerOptions& options,
                                                const std::string& ledger_name,

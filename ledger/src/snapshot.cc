@@ -15,6 +15,7 @@
 #include "ledger/authority.h"
 #include "ledger/merkle.h"
 #include "ledger/state_bytes.h"
+#include "write_ahead_log.h"
 
 namespace fouledger {
 namespace {
@@ -168,7 +169,8 @@ Status VerifySnapshot(const std::string& ledger_path, AppendValidator* validator
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   rocksdb::DB* raw = nullptr;
   const std::string db_path = (fs::path(ledger_path) / kDbDirectory).string();
-  auto s = rocksdb::DB::OpenForReadOnly(options, db_path, FamilyDescriptors(), &families, &raw);
+  std::string write_cut_short;  // VerifyLedger reports it
+  auto s = OpenLedgerDb(options, db_path, /*read_only=*/true, &families, &raw, &write_cut_short);
   if (!s.ok()) return FromRocks(s, "cannot open " + db_path);
   std::unique_ptr<rocksdb::DB> db(raw);
 

@@ -161,6 +161,10 @@ class Ledger {
   // How many entries Open (or the last reload) took from the snapshot instead of replaying them;
   // 0 for a full replay.
   uint64_t opened_from() const;
+  // Non-empty when Open found a write a crash had cut short at the end of the write-ahead log
+  // ("000024.log: 312 bytes from byte 3933") and dropped it. Such a write was never acknowledged
+  // (docs/reliability.md, "A write cut short"); any other damage to the log refuses to open.
+  const std::string& write_cut_short_at_open() const;
 
   const Authority& authority() const;  // call only while no append runs
   const std::string& path() const;

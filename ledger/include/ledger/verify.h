@@ -26,6 +26,11 @@ struct VerifyReport {
   bool prefix_rehashed = false;
   // Empty when all holds; otherwise the first bad entry ("entry 17: signature does not verify").
   std::string first_problem;
+  // Non-empty when a write-ahead log ends in a write a crash cut short ("000024.log: 312 bytes
+  // from byte 3933"): one never acknowledged. The entries are verified without it, as
+  // Ledger::Open recovers them (it drops the write at its next open). Any other damage to a log
+  // is a first_problem.
+  std::string write_cut_short;
   bool ok() const { return first_problem.empty(); }
 };
 
