@@ -16,6 +16,7 @@
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "raw_db.h"
+#include "run.h"  // tests/cli: the fouledger binary, as a user runs it
 #include "test_util.h"
 
 namespace fouledger::reliability {
@@ -374,16 +375,27 @@ TEST_F(RawFileSweep, ALogCutInsideItsLastWriteVerifiesWithoutThatWriteAndSaysSo)
     EXPECT_EQ(r->entries, appended - 1);
     EXPECT_EQ(r->write_cut_short, "");
   }
-  // The writer's open drops the cut write for good: what verify checked is what it recovers.
+  // What a user sees: `verify` passes and says what it left out; the next command that opens the
+  // ledger drops the cut write for good and says so; what verify checked is what it recovers.
   WriteFile(log, whole.substr(0, whole.size() - 1));
-  {
-    auto reopened = Ledger::Open(Options());
-    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-    EXPECT_EQ((*reopened)->size(), appended - 1);
-    EXPECT_EQ((*reopened)->write_cut_short_at_open(), name + ": " + std::to_string(last_size - 1) +
-                                                          " bytes from byte " +
-                                                          std::to_string(last_write));
-  }
+  const std::string cut = name + ": " + std::to_string(last_size - 1) + " bytes from byte " +
+                          std::to_string(last_write);
+  const testing::RunResult verify = testing::RunFouledger(dir, {"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_EQ(verify.out.rfind("ok: " + std::to_string(appended - 1) + " entries", 0), 0u)
+      << verify.out;
+  EXPECT_NE(
+      verify.err.find("note: a write-ahead log ends in a write a crash cut short (" + cut + ")"),
+      std::string::npos)
+      << verify.err;
+  const testing::RunResult log_command = testing::RunFouledger(dir, {"log"});
+  EXPECT_EQ(log_command.exit_code, 0) << log_command.err;
+  EXPECT_NE(log_command.err.find("note: dropped a write a crash had cut short at the end of the "
+                                 "write-ahead log (" +
+                                 cut + ")"),
+            std::string::npos)
+      << log_command.err;
+  EXPECT_EQ(testing::CountLines(log_command.out), appended - 1) << log_command.out;
   auto after = VerifyLedger(path);
   ASSERT_TRUE(after.ok() && after->ok()) << after->first_problem;
   EXPECT_EQ(after->entries, appended - 1);
