@@ -48,7 +48,9 @@ LogTail CheckLogBytes(std::string_view log) {
     return tail;
   };
   auto cut_from = [&](size_t at) {
-    tail.cut_short = std::to_string(size - at) + " bytes from byte " + std::to_string(at);
+    const size_t cut = size - at;
+    tail.cut_short =
+        std::to_string(cut) + (cut == 1 ? " byte" : " bytes") + " from byte " + std::to_string(at);
     return tail;
   };
   // Where the write being read began, while its chain has had a FIRST and no LAST yet.

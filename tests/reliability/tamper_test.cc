@@ -363,7 +363,8 @@ TEST_F(RawFileSweep, ALogCutInsideItsLastWriteVerifiesWithoutThatWriteAndSaysSo)
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_TRUE(r->ok()) << r->first_problem;
     EXPECT_EQ(r->entries, appended - 1);
-    EXPECT_EQ(r->write_cut_short, name + ": " + std::to_string(kept) + " bytes from byte " +
+    EXPECT_EQ(r->write_cut_short, name + ": " + std::to_string(kept) +
+                                      (kept == 1 ? " byte" : " bytes") + " from byte " +
                                       std::to_string(last_write));
     EXPECT_EQ(Problem(3), "") << "the same with parallel signature checking";
   }
