@@ -86,9 +86,9 @@ int Verify(const Context& ctx, unsigned threads, const std::string& since_file,
     return kExitIntegrity;
   }
   if (!report->write_cut_short.empty()) {
-    std::cerr << "note: a write-ahead log ends in a write a crash cut short ("
-              << report->write_cut_short
-              << "); never acknowledged, it is left out, as the next open drops it\n";
+    std::cerr << "note: a write-ahead log ends in a write cut short (" << report->write_cut_short
+              << "), as a crash or a write still under way leaves it; never acknowledged, it is "
+                 "left out\n";
   }
   if (report->since == 0) {
     // The snapshot (DIR/snapshot) is a cache Open trusts once it checks against the tree: a full

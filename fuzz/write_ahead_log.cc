@@ -14,7 +14,7 @@ namespace {
 // The byte a verdict names ("byte 670: ...", "312 bytes from byte 3933"), which must lie in the
 // log.
 size_t NamedByte(const std::string& verdict) {
-  const size_t at = verdict.find("byte ");
+  const size_t at = verdict.rfind("byte ");  // not the "1 byte" of "1 byte from byte 0"
   if (at == std::string::npos) std::abort();
   return std::stoull(verdict.substr(at + 5));
 }

@@ -385,9 +385,9 @@ TEST_F(RawFileSweep, ALogCutInsideItsLastWriteVerifiesWithoutThatWriteAndSaysSo)
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
   EXPECT_EQ(verify.out.rfind("ok: " + std::to_string(appended - 1) + " entries", 0), 0u)
       << verify.out;
-  EXPECT_NE(
-      verify.err.find("note: a write-ahead log ends in a write a crash cut short (" + cut + ")"),
-      std::string::npos)
+  EXPECT_NE(verify.err.find("note: a write-ahead log ends in a write cut short (" + cut +
+                            "), as a crash"),
+            std::string::npos)
       << verify.err;
   const testing::RunResult log_command = testing::RunFouledger(dir, {"log"});
   EXPECT_EQ(log_command.exit_code, 0) << log_command.err;
