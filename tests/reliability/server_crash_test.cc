@@ -12,13 +12,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -103,6 +106,7 @@ class ServeProcess {
     if (pid_ > 0) Signal(SIGKILL);
   }
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   // The port from the "serving ... on http://127.0.0.1:PORT" line, once it is listening; 0 if it
   // does not start within 20 s (or exits first).
@@ -407,6 +411,114 @@ TEST(ServerCrashTest, KilledServerKeepsEveryAcknowledgedAppendExactlyOnce) {
       entries, kills_inside_a_write, seconds);
   EXPECT_GE(trials_with_acks, trials * 3 / 4) << "most kills must land during appends";
 }
+
+// A full disk, as the server meets it: no file may grow past a limit (RLIMIT_FSIZE, set on the
+// running server; SIGXFSZ ignored, so a write past it fails with EFBIG as one on a full disk fails
+// with ENOSPC). The write-ahead log reaches the limit within a few hundred appends. The append
+// whose write fails, and every one after it, must be refused (not 2xx), and nothing acknowledged
+// may be lost or half-written: after the space comes back, the ledger verifies, holds every
+// acknowledged event once at its seq and none of the refused ones, and a restarted server appends.
+// Then the server is stopped (SIGTERM: it closes the ledger) or killed (SIGKILL: the bytes of the
+// failed write that reached the log stay there).
+class FullDiskTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(FullDiskTest, AppendsRefusedForLackOfSpaceLoseNothingAcknowledged) {
+  const int stop_signal = GetParam();
+  testing::LedgerFixture f;
+  f.SetUp();
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  f.ledger.reset();
+  const std::string ledger_path = f.dir.Sub("ledger");
+  constexpr rlim_t kFileBytesMax = 250'000;  // not a 32 KiB block boundary
+  constexpr int kAppendsMax = 5000;  // the log holds a few hundred before it reaches the limit
+  // Ignored signals stay ignored across exec: the server then gets EFBIG instead of being killed.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &previous), 0);
+
+  std::vector<Ack> acked;
+  std::vector<SignedEvent> refused;
+  std::string first_refusal;
+  {
+    ServeProcess server(ledger_path, 0, f.dir.Sub("serve.log"));
+    ASSERT_TRUE(server.started());
+    const uint16_t port = server.WaitListening();
+    ASSERT_NE(port, 0) << server.Log();
+    const rlimit limit{kFileBytesMax, kFileBytesMax};
+    ASSERT_EQ(prlimit(server.pid(), RLIMIT_FSIZE, &limit, nullptr), 0) << std::strerror(errno);
+    auto client =
+        cli::HttpClient::Create("http://127.0.0.1:" + std::to_string(port), "", kClientTimeout);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    for (int i = 0; i < kAppendsMax && refused.size() < 4; ++i) {
+      const SignedEvent event = UnitAdd(f.admin, "full-" + std::to_string(i));
+      auto reply = (*client)->Request("POST", "/v1/entries", cli::AppendBody(event), {});
+      ASSERT_TRUE(reply.ok()) << "the server must answer, not fail: " << reply.status().ToString();
+      if (reply->status == 201) {
+        ASSERT_TRUE(refused.empty()) << "an append accepted after one was refused for lack of "
+                                        "space: "
+                                     << reply->body;
+        auto answer = cli::ParseAppendReply(reply->body);
+        ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+        acked.push_back({event, ClientIdHex(event), answer->seq});
+        continue;
+      }
+      if (first_refusal.empty()) first_refusal = std::to_string(reply->status) + " " + reply->body;
+      refused.push_back(event);
+    }
+    ASSERT_EQ(refused.size(), 4u) << "no append was refused in " << kAppendsMax
+                                  << ": the limit was not reached";
+    ASSERT_GT(acked.size(), 10u) << "the limit came too soon to say anything";
+    std::printf("[ full disk ] %zu appends acknowledged, then refused: %s\n", acked.size(),
+                first_refusal.substr(0, 300).c_str());
+    const int status = server.Signal(stop_signal);
+    if (stop_signal == SIGTERM) {
+      EXPECT_TRUE(WIFEXITED(status))
+          << "the server must stop, not crash, on SIGTERM: " << status << "\n"
+          << server.Log().substr(0, 2000);
+    }
+  }
+  ASSERT_EQ(sigaction(SIGXFSZ, &previous, nullptr), 0);
+
+  // Space again. Every acknowledged event once at its seq, none of the refused ones.
+  auto report = VerifyLedger(ledger_path);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_TRUE(report->ok()) << report->first_problem;
+  std::printf(
+      "[ full disk ] %s; the log ends in %s\n", stop_signal == SIGTERM ? "stopped" : "killed",
+      report->write_cut_short.empty() ? "a whole write"
+                                      : ("a write cut short: " + report->write_cut_short).c_str());
+  {
+    auto reopened = Ledger::Open(f.Options());
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    auto stored = CountClientIds(**reopened);
+    for (const Ack& a : acked) {
+      ASSERT_EQ(stored[a.cid_hex], 1) << "acknowledged event at " << a.seq;
+      ASSERT_EQ((*reopened)->FindClientEventId(FromHex(a.cid_hex).value()).value_or(UINT64_MAX),
+                a.seq);
+    }
+    for (const SignedEvent& e : refused) {
+      EXPECT_EQ(stored[ClientIdHex(e)], 0) << "a refused append was stored";
+    }
+    EXPECT_EQ((*reopened)->size(), acked.back().seq + 1) << "entries after the last acknowledged";
+  }
+  ServeProcess again(ledger_path, 0, f.dir.Sub("serve-again.log"));
+  const uint16_t port = again.WaitListening();
+  ASSERT_NE(port, 0) << again.Log();
+  auto client =
+      cli::HttpClient::Create("http://127.0.0.1:" + std::to_string(port), "", kClientTimeout);
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ(Post(**client, refused.front()).status, 201) << "a refused append, sent again";
+  EXPECT_EQ(Post(**client, acked.back().event).status, 200) << "an acknowledged one, sent again";
+  const int status = again.Signal(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << again.Log();
+}
+
+INSTANTIATE_TEST_SUITE_P(StoppedOrKilled, FullDiskTest, ::testing::Values(SIGTERM, SIGKILL),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return info.param == SIGTERM ? std::string("Stopped")
+                                                        : std::string("Killed");
+                         });
 
 // Sends `bytes` on a fresh connection to 127.0.0.1:port and returns the status code of the answer
 // (0 if the connection closed without one).
