@@ -16,24 +16,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void Spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
 // Flips every bit of one byte of a file.
 void FlipByte(const std::string& path, size_t offset) {
-  std::string bytes = Slurp(path);
+  std::string bytes = ReadFile(path);
   ASSERT_LT(offset, bytes.size()) << path;
   bytes[offset] = static_cast<char>(~bytes[offset]);
-  Spit(path, bytes);
+  WriteFile(path, bytes);
 }
 
 std::string Name(uint64_t seq) {
@@ -134,7 +122,8 @@ TempDir* AuditTest::dir_ = nullptr;
 TEST_F(AuditTest, VerifyShPassesOnACleanExport) {
   const RunResult r = VerifySh(dir_->Sub("bundle"));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const std::string key_id = json::parse(Slurp(dir_->Sub("bundle/entries/000000.json")))["author"];
+  const std::string key_id =
+      json::parse(ReadFile(dir_->Sub("bundle/entries/000000.json")))["author"];
   EXPECT_NE(r.out.find("OK: the bundle verifies. Checkpoint key " + key_id), std::string::npos)
       << r.out;
   for (const char* line : {"ok   checkpoint", "ok   keys", "ok   entries", "ok   signatures",
@@ -144,9 +133,9 @@ TEST_F(AuditTest, VerifyShPassesOnACleanExport) {
   // The bundle holds every entry, readable too, and the checkpoint the ledger signed.
   const size_t entries = CountLines(Must({"log"}));
   EXPECT_NE(r.out.find("all " + std::to_string(entries) + " entries"), std::string::npos) << r.out;
-  EXPECT_EQ(Slurp(dir_->Sub("bundle/checkpoint.txt")), Must({"checkpoint"}));
+  EXPECT_EQ(ReadFile(dir_->Sub("bundle/checkpoint.txt")), Must({"checkpoint"}));
   const json pay =
-      json::parse(Slurp(dir_->Sub("bundle/entries/" + Name(SeqsOf("pay")[0]) + ".json")));
+      json::parse(ReadFile(dir_->Sub("bundle/entries/" + Name(SeqsOf("pay")[0]) + ".json")));
   EXPECT_EQ(pay["kind"], "pay");
   EXPECT_EQ(pay["authorRole"], "office");
   // Each proof file holds as `fouledger proof verify` reads it.
@@ -194,19 +183,19 @@ TEST_F(AuditTest, VerifyShFailsOnOneByteChangedInASignature) {
 TEST_F(AuditTest, VerifyShFailsOnOneByteChangedInTheCheckpoint) {
   {
     const std::string bundle = CopyOfBundle();
-    std::string note = Slurp(bundle + "/checkpoint.txt");
+    std::string note = ReadFile(bundle + "/checkpoint.txt");
     const size_t root_at = note.find('\n', note.find('\n') + 1) + 1;  // the third line
     note[root_at] = note[root_at] == 'A' ? 'B' : 'A';
-    Spit(bundle + "/checkpoint.txt", note);
+    WriteFile(bundle + "/checkpoint.txt", note);
     const RunResult r = VerifySh(bundle);
     ExpectFails(r, "checkpoint.txt: the signature does not verify");
   }
   {
     const std::string bundle = CopyOfBundle();
-    std::string note = Slurp(bundle + "/checkpoint.txt");
+    std::string note = ReadFile(bundle + "/checkpoint.txt");
     const size_t sig_at = note.size() - 10;  // inside the base64 signature
     note[sig_at] = note[sig_at] == 'A' ? 'B' : 'A';
-    Spit(bundle + "/checkpoint.txt", note);
+    WriteFile(bundle + "/checkpoint.txt", note);
     ExpectFails(VerifySh(bundle), "checkpoint.txt: the signature does not verify");
   }
 }
@@ -218,11 +207,11 @@ TEST_F(AuditTest, VerifyShFailsWhenAnEntryIsRemoved) {
     fs::remove(bundle + "/entries/" + Name(seq) + ext);
   }
   // Also out of the manifest: a thorough remover leaves no trace of it.
-  std::string manifest = Slurp(bundle + "/manifest.txt");
+  std::string manifest = ReadFile(bundle + "/manifest.txt");
   const size_t line = manifest.find("entry " + std::to_string(seq) + " ");
   ASSERT_NE(line, std::string::npos);
   manifest.erase(line, manifest.find('\n', line) + 1 - line);
-  Spit(bundle + "/manifest.txt", manifest);
+  WriteFile(bundle + "/manifest.txt", manifest);
   const RunResult r = VerifySh(bundle);
   ExpectFails(r, "entry " + std::to_string(seq + 1) + ": follows entry " + std::to_string(seq - 1) +
                      "; entries " + std::to_string(seq) + " to " + std::to_string(seq) +
@@ -253,7 +242,7 @@ TEST_F(AuditTest, VerifyShFailsWhenTwoEntriesAreSwapped) {
 TEST_F(AuditTest, VerifyShFailsOnASwappedKeyFile) {
   // A key file replaced by another key: the id no longer matches, so its entries do not verify.
   const std::string bundle = CopyOfBundle();
-  const json pay = json::parse(Slurp(bundle + "/entries/" + Name(SeqsOf("pay")[0]) + ".json"));
+  const json pay = json::parse(ReadFile(bundle + "/entries/" + Name(SeqsOf("pay")[0]) + ".json"));
   const std::string office = pay["author"];
   fs::copy_file(dir_->Sub("farsta.key.pub"), bundle + "/keys/" + office + ".pem",
                 fs::copy_options::overwrite_existing);
@@ -272,13 +261,13 @@ TEST_F(AuditTest, YearExportCarriesProofsNotOtherYears) {
         "--project", "vaga", "--title", "Våga 2022", "--amount", "400 000", "--date", "2021-06-01"},
        "farsta", ledger2);
   ASSERT_EQ(Run({"export", "--out", "y2021", "--year", "2021"}, "", ledger2).exit_code, 0);
-  const std::string manifest = Slurp(dir_->Sub("y2021/manifest.txt"));
+  const std::string manifest = ReadFile(dir_->Sub("y2021/manifest.txt"));
   EXPECT_NE(manifest.find("scope year 2021\n"), std::string::npos) << manifest;
   size_t files = 0;
   for (const auto& f : fs::directory_iterator(dir_->Sub("y2021/entries"))) {
     if (f.path().extension() != ".json") continue;
     ++files;
-    const std::string summary = json::parse(Slurp(f.path().string()))["summary"];
+    const std::string summary = json::parse(ReadFile(f.path().string()))["summary"];
     EXPECT_EQ(summary.find("2022"), std::string::npos) << f.path() << " is about 2022";
   }
   EXPECT_EQ(files + 4, CountLines(Must({"log"}, "", ledger2)))
@@ -328,7 +317,7 @@ TEST_F(AuditTest, AuditSinceProvesTheLedgerOnlyGrew) {
   EXPECT_EQ(j["appended"].size(), 2u);
   EXPECT_EQ(j["size2"].get<uint64_t>(), j["size1"].get<uint64_t>() + 2);
   // The proof in it holds for anyone with `proof verify`.
-  Spit(dir_->Sub("consistency.json"), r.out);
+  WriteFile(dir_->Sub("consistency.json"), r.out);
   EXPECT_EQ(Run({"proof", "verify", "consistency.json"}).exit_code, 0);
 }
 
@@ -361,9 +350,9 @@ TEST_F(AuditTest, AuditSinceShowsARebuiltLedgerDidNotOnlyGrow) {
   EXPECT_NE(r.err.find("entries were removed, or this is another ledger"), std::string::npos)
       << r.err;
   // A checkpoint of another ledger (another checkpoint key), and one edited by hand.
-  std::string forged = Slurp(dir_->Sub("auditor.cp"));
+  std::string forged = ReadFile(dir_->Sub("auditor.cp"));
   forged[forged.find('\n') + 1] = '9';  // the size line
-  Spit(dir_->Sub("forged.cp"), forged);
+  WriteFile(dir_->Sub("forged.cp"), forged);
   r = Run({"audit", "since", "forged.cp"}, "", "ledger-real");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("is not a checkpoint signed by this ledger's checkpoint key"),
@@ -393,7 +382,7 @@ TEST_F(AuditTest, RefusedAppendsAreLoggedAndARevokedKeyShowsUp) {
   EXPECT_EQ(CountLines(Must({"log"}, "", ledger)), entries) << "refusals append nothing";
   EXPECT_EQ(Run({"verify"}, "", ledger).exit_code, 0);
 
-  const std::string log = Slurp(dir_->Sub(ledger + "/refusals.log"));
+  const std::string log = ReadFile(dir_->Sub(ledger + "/refusals.log"));
   EXPECT_EQ(CountLines(log), 3u) << log;
   EXPECT_NE(log.find("\tunit\t" + std::to_string(entries - 1) +
                      "\treport-submit\t2021-LUM-02\t"
@@ -504,7 +493,7 @@ TEST_F(AuditDemo, TraceGivesEveryStepWithAProofThatHolds) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"apply", "decide", "pay", "pay", "report-submit",
                                              "report-review"}));
   // The proof of a step stands on its own: `fouledger proof verify` accepts it.
-  Spit(dir_->Sub("step.json"), t["steps"][1]["proof"].dump());
+  WriteFile(dir_->Sub("step.json"), t["steps"][1]["proof"].dump());
   EXPECT_EQ(Query({"proof", "verify", "step.json"}).exit_code, 0);
   // The running balances end where the grant's projection stands.
   const json grant = json::parse(Query({"grant", "2021-LUM-02", "--json"}).out);

@@ -10,17 +10,6 @@
 #include <sstream>
 
 namespace fouledger::testing {
-namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
-
 RunResult RunProgram(const std::vector<std::string>& args, const std::string& cwd,
                      const std::map<std::string, std::string>& env) {
   char out_template[] = "/tmp/fouledger-out-XXXXXX";
@@ -47,8 +36,8 @@ RunResult RunProgram(const std::vector<std::string>& args, const std::string& cw
   close(err_fd);
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = Slurp(out_template);
-  r.err = Slurp(err_template);
+  r.out = ReadFile(out_template);
+  r.err = ReadFile(err_template);
   unlink(out_template);
   unlink(err_template);
   return r;

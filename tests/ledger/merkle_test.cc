@@ -8,18 +8,14 @@
 #include <sstream>
 
 #include "ledger/proof_json.h"
+#include "test_util.h"
 
 namespace fouledger {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadFile;
 
 // Every published vector (transparency-dev/merkle testdata, RFC 6962/9162 hashing) must be judged
 // as its wantErr says.

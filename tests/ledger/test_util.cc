@@ -1,5 +1,7 @@
 #include "test_util.h"
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 namespace fouledger::testing {
@@ -19,6 +21,16 @@ TempDir::~TempDir() {
 
 Date D(const std::string& text) { return Date::Parse(text).value(); }
 Money Kr(int64_t kronor) { return Money::FromKronor(kronor); }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
 
 LedgerOptions LedgerFixture::Options(AppendValidator* validator) const {
   LedgerOptions o;

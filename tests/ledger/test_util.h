@@ -40,6 +40,11 @@ struct FakeClock {
 Date D(const std::string& text);
 Money Kr(int64_t kronor);
 
+// A file's bytes ("" when it cannot be read: the caller's assertions then fail on its content),
+// and a file replaced by `bytes`.
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& bytes);
+
 // A ledger with an admin, a board, an office, a controller and two unit keys (farsta, skarpnack).
 struct LedgerFixture {
   TempDir dir;

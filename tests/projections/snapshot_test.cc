@@ -18,23 +18,15 @@
 #include "ledger/state_bytes.h"
 #include "projections/engine.h"
 #include "signed_events.h"
+#include "test_util.h"  // tests/ledger: ReadFile, WriteFile
 
 namespace fouledger::projections::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
+using fouledger::testing::ReadFile;
+using fouledger::testing::WriteFile;
 
 // What the tests compare: budgets, grants and anomalies at a time, in a few words per figure.
 std::string Describe(const State& s) {

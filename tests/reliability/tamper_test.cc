@@ -24,6 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::Kr;
+using testing::ReadFile;
+using testing::WriteFile;
 
 // How many of the tampered ledgers were caught.
 struct Tally {
@@ -231,14 +233,6 @@ TEST_F(TamperSweep, EveryDeletedOrSwappedRecordIsDetected) {
 // checksums catch these; VerifyLedger must report them as an integrity failure.
 class RawFileSweep : public TamperSweep {
  protected:
-  std::string ReadFile(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  void WriteFile(const fs::path& p, const std::string& bytes) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
   // Offsets to flip: every byte in long mode; in short mode a spread of about `spread` offsets
   // plus every byte of the last 64 (an SST's footer, a log's last record).
   std::vector<size_t> Offsets(size_t file_size, size_t spread) {

@@ -7,18 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <boost/crc.hpp>
-#include <fstream>
-#include <iterator>
 #include <string>
+
+#include "test_util.h"
 
 namespace fouledger::storage {
 namespace {
 
 std::string Seed(const std::string& name) {
-  std::ifstream in(std::string(FOULEDGER_FUZZ_CORPUS) + "/write_ahead_log/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return testing::ReadFile(std::string(FOULEDGER_FUZZ_CORPUS) + "/write_ahead_log/" + name);
 }
 
 // Where the generator says its writes begin (it prints them).
