@@ -237,6 +237,17 @@ std::map<std::string, int> CountClientIds(Ledger& ledger) {
   return stored;
 }
 
+// Every event in `acked` is stored in exactly one entry (`stored`: CountClientIds), at the seq the
+// server answered. Call through ASSERT_NO_FATAL_FAILURE: it stops at the first that is not.
+void ExpectStoredOnceAtTheirSeqs(const Ledger& ledger, std::map<std::string, int>& stored,
+                                 const std::vector<Ack>& acked) {
+  for (const Ack& a : acked) {
+    ASSERT_EQ(stored[a.cid_hex], 1) << "acknowledged event " << a.cid_hex << " at " << a.seq;
+    ASSERT_EQ(ledger.FindClientEventId(FromHex(a.cid_hex).value()).value_or(UINT64_MAX), a.seq)
+        << "acknowledged event " << a.cid_hex << ": at one seq, stored at another";
+  }
+}
+
 TEST(ServerCrashTest, KilledServerKeepsEveryAcknowledgedAppendExactlyOnce) {
   // Verification checks every signature, so its cost grows with the ledger: the long mode starts a
   // fresh ledger every kTrialsPerLedger trials rather than verify one ever larger ledger.
@@ -253,10 +264,7 @@ TEST(ServerCrashTest, KilledServerKeepsEveryAcknowledgedAppendExactlyOnce) {
     auto reopened = Ledger::Open(fixture->Options());
     ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
     auto stored = CountClientIds(**reopened);
-    for (const Ack& a : all_acked) {
-      ASSERT_EQ(stored[a.cid_hex], 1) << a.cid_hex;
-      ASSERT_EQ((*reopened)->FindClientEventId(FromHex(a.cid_hex).value()), a.seq) << a.cid_hex;
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectStoredOnceAtTheirSeqs(**reopened, stored, all_acked));
     entries += (*reopened)->size();
   };
 
@@ -343,12 +351,7 @@ TEST(ServerCrashTest, KilledServerKeepsEveryAcknowledgedAppendExactlyOnce) {
       ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
       auto stored = CountClientIds(**reopened);
       for (const auto& c : clients) {
-        for (const Ack& a : c.acked) {
-          ASSERT_EQ(stored[a.cid_hex], 1) << "acknowledged event " << a.cid_hex << " at " << a.seq;
-          auto found = (*reopened)->FindClientEventId(FromHex(a.cid_hex).value());
-          ASSERT_TRUE(found.has_value()) << a.cid_hex;
-          ASSERT_EQ(*found, a.seq) << "acknowledged at one seq, stored at another";
-        }
+        ASSERT_NO_FATAL_FAILURE(ExpectStoredOnceAtTheirSeqs(**reopened, stored, c.acked));
         if (c.in_flight) {
           ASSERT_LE(stored[ClientIdHex(*c.in_flight)], 1) << "an append in flight, written twice";
         }
@@ -492,11 +495,7 @@ TEST_P(FullDiskTest, AppendsRefusedForLackOfSpaceLoseNothingAcknowledged) {
     auto reopened = Ledger::Open(f.Options());
     ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
     auto stored = CountClientIds(**reopened);
-    for (const Ack& a : acked) {
-      ASSERT_EQ(stored[a.cid_hex], 1) << "acknowledged event at " << a.seq;
-      ASSERT_EQ((*reopened)->FindClientEventId(FromHex(a.cid_hex).value()).value_or(UINT64_MAX),
-                a.seq);
-    }
+    ASSERT_NO_FATAL_FAILURE(ExpectStoredOnceAtTheirSeqs(**reopened, stored, acked));
     for (const SignedEvent& e : refused) {
       EXPECT_EQ(stored[ClientIdHex(e)], 0) << "a refused append was stored";
     }
