@@ -73,14 +73,42 @@ Status WriteNewFile(const std::string& path, const std::string& data, mode_t mod
 
 }  // namespace
 
-Hash256 Sha256(const void* data, size_t size) {
+namespace {
+
+// SHA-256 fetched from the default provider once. EVP_sha256() makes OpenSSL 3 look the
+// algorithm up in its provider tables at every use, which cost more than hashing a short message
+// (a Merkle node). Never freed: it lives as long as the process.
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+// One digest context per thread, re-initialised for each hash instead of allocated.
+EVP_MD_CTX* ThreadDigestContext() {
+  thread_local MdCtxPtr ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
+}  // namespace
+
+Hash256 Sha256(std::initializer_list<ByteView> pieces) {
   Hash256 out{};
   unsigned int len = 0;
-  // EVP_Digest with the default provider; cannot fail for SHA-256 short of memory exhaustion.
-  const int ok = EVP_Digest(data, size, out.data(), &len, EVP_sha256(), nullptr);
-  assert(ok == 1 && len == out.size());
+  EVP_MD_CTX* ctx = ThreadDigestContext();
+  bool ok = ctx != nullptr && Sha256Algorithm() != nullptr &&
+            EVP_DigestInit_ex2(ctx, Sha256Algorithm(), nullptr) == 1;
+  for (const ByteView& piece : pieces) {
+    ok = ok && EVP_DigestUpdate(ctx, piece.data(), piece.size()) == 1;
+  }
+  ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
+  // The default provider's SHA-256 cannot fail short of memory exhaustion at the first use.
+  assert(ok && len == out.size());
   (void)ok;
   return out;
+}
+
+Hash256 Sha256(const void* data, size_t size) {
+  return Sha256({ByteView(static_cast<const uint8_t*>(data), size)});
 }
 
 std::string ToHex(const uint8_t* data, size_t size) {

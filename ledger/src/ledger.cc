@@ -418,14 +418,17 @@ struct Ledger::Impl {
     last_recorded_at = recorded_at;
     return AppendOutcome{seq, recorded_at, leaf, false};
   }
-  // The signature checks of one batch on options.verify_threads threads, overlapped with the
-  // one-by-one admission on the writer thread (Admit): the events are cut into chunks; helper
-  // threads check chunks in order, and the writer, when the chunk of the event it is about to admit
-  // is not checked yet, checks the next unclaimed chunk itself rather than wait. Only authors the
-  // Authority knows when the batch starts are checked, against a copy of their keys taken then: a
-  // key id is the hash of its key, so the key cannot change before Admit runs (a revocation in
-  // between is still refused by Authority::Check), and the helpers never read the Authority while
-  // Admit writes it. Admit skips its own check when it finds the same key.
+  // The signature checks of one batch, run ahead of the one-by-one admission on the writer thread
+  // (Admit) by options.verify_threads helper threads, so that the writer's own work (the other
+  // checks, hashing, staging the writes) overlaps them instead of adding to them: with one helper
+  // an append costs about one signature check, not a check plus the rest. The events are cut into
+  // chunks that the helpers check in order; the writer waits for the chunk of the event it is about
+  // to admit. With no helpers (verify_threads 0), or a batch of one chunk or less, Admit checks
+  // each signature itself. Only authors the Authority knows when the batch starts are checked,
+  // against a copy of their keys taken then: a key id is the hash of its key, so the key cannot
+  // change before Admit runs (a revocation in between is still refused by Authority::Check), and
+  // the helpers never read the Authority while Admit writes it. Admit skips its own check when it
+  // finds the same key.
   class SignatureChecks {
    public:
     static constexpr size_t kChunkEvents = 32;
@@ -436,13 +439,14 @@ struct Ledger::Impl {
           verified_(events.size()),
           chunks_((events.size() + kChunkEvents - 1) / kChunkEvents),
           done_(chunks_) {
-      if (threads <= 1 || events.size() < 2) {
-        for (auto& d : done_) d.store(true);  // nothing to check ahead: Admit checks each
+      if (threads == 0 || events.size() <= kChunkEvents) {
+        for (auto& d : done_) d.store(true);  // nothing checked ahead: Admit checks each
         claimed_.store(chunks_);
         return;
       }
       for (const auto& [id, key] : authority.keys()) keys_.emplace(id, key);
-      for (unsigned t = 1; t < threads; ++t) {
+      threads = static_cast<unsigned>(std::min<size_t>(threads, chunks_));
+      for (unsigned t = 0; t < threads; ++t) {
         helpers_.emplace_back([this] {
           while (CheckNextChunk()) {
           }
@@ -454,12 +458,10 @@ struct Ledger::Impl {
       for (auto& h : helpers_) h.join();
     }
 
-    // The key event i's signature verified with, if it did; waits for (or does) its chunk.
+    // The key event i's signature verified with, if it did; waits for its chunk.
     const std::optional<PublicKeyBytes>& VerifiedWith(size_t i) {
-      const size_t chunk = i / kChunkEvents;
-      while (!done_[chunk].load(std::memory_order_acquire)) {
-        if (!CheckNextChunk()) std::this_thread::yield();  // a helper has it: nearly done
-      }
+      std::atomic<bool>& done = done_[i / kChunkEvents];
+      done.wait(false, std::memory_order_acquire);
       return verified_[i];
     }
 
@@ -470,6 +472,7 @@ struct Ledger::Impl {
       const size_t end = std::min(events_.size(), (chunk + 1) * kChunkEvents);
       for (size_t i = chunk * kChunkEvents; i < end; ++i) Check(i);
       done_[chunk].store(true, std::memory_order_release);
+      done_[chunk].notify_one();
       return true;
     }
 

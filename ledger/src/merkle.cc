@@ -1,7 +1,5 @@
 #include "ledger/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
 #include <string>
 
@@ -84,18 +82,8 @@ std::string HashMismatch(const char* what, const Hash256& got, const Hash256& wa
 }  // namespace
 
 Hash256 LeafHash(const uint8_t* data, size_t size) {
-  Hash256 out{};
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   static constexpr uint8_t kLeafPrefix = 0x00;
-  unsigned int len = 0;
-  const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx, &kLeafPrefix, 1) == 1 &&
-                  EVP_DigestUpdate(ctx, data, size) == 1 &&
-                  EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
-  EVP_MD_CTX_free(ctx);
-  assert(ok && len == out.size());
-  (void)ok;
-  return out;
+  return Sha256({ByteView(&kLeafPrefix, 1), ByteView(data, size)});
 }
 
 Hash256 NodeHash(const Hash256& left, const Hash256& right) {

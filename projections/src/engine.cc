@@ -193,6 +193,17 @@ struct Engine::Impl {
     mutable std::vector<Member> members;  // the first `sorted` in fold order
     mutable size_t sorted = 0;
     uint32_t applications = 0;
+    // What the fold reads of each member, in member order, so that BudgetAt's scan reads one array
+    // front to back instead of jumping into `compact` and `records` at every member (a cache miss
+    // each on a large ledger). Extended by the members that arrived in order since the last query;
+    // rebuilt after the members were re-sorted or a record was replaced or voided.
+    struct Folded {
+      Compact c;  // subject: the application's local index
+      const Record* record;
+      uint32_t index;
+    };
+    mutable std::vector<Folded> folded;
+    mutable bool folded_stale = false;
   };
   std::map<std::pair<int, Programme>, YearIndex> years;
   // By interned application id: its record indices in seq order, and (year, local index) for each
@@ -543,7 +554,10 @@ void Engine::Impl::ApplyRecord(Record r) {
   }
   compact.push_back(c);
   IndexByYear(index);
-  if (replaces) live_valid = false;
+  if (replaces) {
+    live_valid = false;
+    for (auto& [year, y] : years) y.folded_stale = true;  // a superseded_at changed
+  }
   if (c.kind == Kind::kOther || c.kind == Kind::kVoid) return;
 
   const bool in_order = order.empty() || !c.OrderedBefore(compact[order.back()]);
@@ -583,6 +597,18 @@ std::optional<Budget> Engine::Impl::BudgetAt(int year, Programme p, const QueryT
     std::sort(tail, y.members.end(), before);
     std::inplace_merge(y.members.begin(), tail, y.members.end(), before);
     y.sorted = y.members.size();
+    y.folded_stale = true;
+  }
+  if (y.folded_stale) {
+    y.folded.clear();
+    y.folded_stale = false;
+  }
+  y.folded.reserve(y.members.size());
+  for (size_t i = y.folded.size(); i < y.members.size(); ++i) {
+    const YearIndex::Member& m = y.members[i];
+    YearIndex::Folded f{compact[m.index], &records[m.index], m.index};
+    if (m.local != kNone) f.c.subject = m.local;
+    y.folded.push_back(f);
   }
   // The loop of At() over this year's members, applications renumbered locally. Entries of an
   // application filed under another year at `t` fold into that application only, which this
@@ -592,14 +618,11 @@ std::optional<Budget> Engine::Impl::BudgetAt(int year, Programme p, const QueryT
   s.folded.reserve(y.members.size());
   const uint32_t as_of = t.as_of.packed();
   const int64_t known_at = t.known_at.micros;
-  for (const YearIndex::Member& m : y.members) {
-    const Compact& stored = compact[m.index];
-    if (stored.effective > as_of) break;  // members are by effective date
-    if (!stored.KnownAndCurrentAt(known_at)) continue;
-    Compact c = stored;
-    if (m.local != kNone) c.subject = m.local;
-    if (internal::PrecheckCode(s, c) != internal::Refusal::kNone) continue;  // an anomaly
-    internal::Fold(s, records[m.index], c, m.index);
+  for (const YearIndex::Folded& f : y.folded) {
+    if (f.c.effective > as_of) break;  // members are by effective date
+    if (!f.c.KnownAndCurrentAt(known_at)) continue;
+    if (internal::PrecheckCode(s, f.c) != internal::Refusal::kNone) continue;  // an anomaly
+    internal::Fold(s, *f.record, f.c, f.index);
   }
   const internal::YearSlot* slot = s.FindYear(year, p);
   if (slot == nullptr) return std::nullopt;  // nothing of this year at `t`
@@ -608,9 +631,7 @@ std::optional<Budget> Engine::Impl::BudgetAt(int year, Programme p, const QueryT
   b.programme = p;
   b.appropriated = Money::FromOre(slot->appropriated);
   for (const internal::GrantFold& g : s.grants) {
-    if (!g.apply) continue;
-    const auto& a = std::get<Application>(g.apply->body);
-    if (a.year == year && a.programme == p) internal::AddToBudget(b, g);
+    if (g.apply && g.year == year && g.programme == p) internal::AddToBudget(b, g);
   }
   return b;
 }

@@ -106,8 +106,7 @@ Refusal PrecheckCode(const FoldState& s, const Compact& c) {
       if (g->decision) return Refusal::kAlreadyDecided;
       if (c.amount > g->asked) return Refusal::kGrantsMoreThanAsked;
       if (c.amount > 0) {
-        const Application& a = AppOf(*g);
-        const YearSlot* slot = s.FindYear(a.year, a.programme);
+        const YearSlot* slot = s.FindYear(g->year, g->programme);
         const int64_t appropriated = slot ? slot->appropriated : 0;
         const int64_t granted = slot ? slot->granted : 0;
         if (granted + c.amount > appropriated) return Refusal::kBeyondAppropriation;
@@ -217,6 +216,8 @@ void Fold(FoldState& s, const Record& r, const Compact& c, uint32_t index) {
       g = GrantFold{};
       g.apply = &r;
       g.asked = c.amount;
+      g.year = c.year;
+      g.programme = c.programme;
       s.Year(c.year, c.programme);  // the year shows in the budgets once applied to
       break;
     }
@@ -225,10 +226,9 @@ void Fold(FoldState& s, const Record& r, const Compact& c, uint32_t index) {
       GrantFold& g = s.grants[c.subject];
       switch (c.kind) {
         case Kind::kDecision: {
-          const Application& a = AppOf(g);
           g.decision = &r;
           g.granted = c.amount;
-          s.Year(a.year, a.programme).granted += c.amount;
+          s.Year(g.year, g.programme).granted += c.amount;
           assert(g.granted <= g.asked);
           break;
         }

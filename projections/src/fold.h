@@ -60,6 +60,9 @@ struct GrantFold {
   int64_t asked = 0, granted = 0, paid = 0, spent = 0, noticed = 0, repaid = 0;
   ReportStatus report_status = ReportStatus::kNone;
   uint32_t approved_on = 0;  // packed date of the approving review
+  // The year and programme of `apply`, so that the fold's hot loop never reads a Record.
+  int year = 0;
+  Programme programme = Programme::kUnspecified;
 };
 
 struct YearSlot {

@@ -235,6 +235,31 @@ std::string Naive(const std::vector<Record>& all, const QueryTime& t) {
   return Dump(s, back);
 }
 
+// The budget query folds one year's records only; it must give At()'s figures for every year and
+// programme, and nothing where At() has no budget. Returns the number of budgets compared.
+int ExpectBudgetsAsInAt(const Engine& engine, const State& s, const QueryTime& t,
+                        const std::string& where) {
+  int compared = 0;
+  for (int year = 2019; year <= 2023; ++year) {
+    for (Programme p : {Programme::kLum, Programme::kMul}) {
+      const Budget* whole = s.FindBudget(year, p);
+      const auto alone = engine.BudgetAt(year, p, t);
+      const std::string at = where + ", " + std::to_string(year) + " " +
+                             std::string(ProgrammeName(p)) + ", as of " + t.as_of.ToString() +
+                             ", known at " + std::to_string(t.known_at.micros);
+      EXPECT_EQ(whole != nullptr, alone.has_value()) << at;
+      if (whole == nullptr || !alone.has_value()) continue;
+      ++compared;
+      State one;
+      one.budgets = {*alone};
+      State all;
+      all.budgets = {*whole};
+      EXPECT_EQ(Dump(one, {}), Dump(all, {})) << at;
+    }
+  }
+  return compared;
+}
+
 TEST(PropertyTest, AtEqualsTheNaiveFoldOverFilteredEvents) {
   int anomalies_seen = 0;
   int budgets_compared = 0;
@@ -251,29 +276,34 @@ TEST(PropertyTest, AtEqualsTheNaiveFoldOverFilteredEvents) {
       ASSERT_EQ(Dump(s, {}), Naive(records, t))
           << "sequence " << n << ", as of " << t.as_of.ToString() << ", known at "
           << t.known_at.micros;
-      // The budget query folds one year's records only; it must give At()'s figures, and nothing
-      // where At() has no budget.
-      for (int year = 2019; year <= 2023; ++year) {
-        for (Programme p : {Programme::kLum, Programme::kMul}) {
-          const Budget* whole = s.FindBudget(year, p);
-          const auto alone = engine.BudgetAt(year, p, t);
-          ASSERT_EQ(whole != nullptr, alone.has_value())
-              << "sequence " << n << ", " << year << " " << ProgrammeName(p);
-          if (whole == nullptr) continue;
-          ++budgets_compared;
-          State one;
-          one.budgets = {*alone};
-          State all;
-          all.budgets = {*whole};
-          ASSERT_EQ(Dump(one, {}), Dump(all, {}))
-              << "sequence " << n << ", as of " << t.as_of.ToString() << ", known at "
-              << t.known_at.micros;
-        }
-      }
+      budgets_compared += ExpectBudgetsAsInAt(engine, s, t, "sequence " + std::to_string(n));
+      if (::testing::Test::HasFailure()) return;
     }
   }
   EXPECT_GT(anomalies_seen, 0);  // the generator does reach the fold's refusals
   EXPECT_GT(budgets_compared, 500);
+}
+
+// BudgetAt keeps what it reads of a year between queries and extends or rebuilds it as records
+// arrive: in date order, back-dated, correcting or voiding a record already read. Queried after
+// every record, it must still give At()'s figures.
+TEST(PropertyTest, BudgetAtStaysExactWhileRecordsArrive) {
+  int budgets_compared = 0;
+  for (int n = 0; n < 40; ++n) {
+    Generator gen(static_cast<uint32_t>(n) * 6661u + 5u);
+    const auto records = gen.Sequence();
+    Engine engine;
+    for (size_t i = 0; i < records.size(); ++i) {
+      engine.ApplyRecord(records[i]);
+      const QueryTime t{i % 2 == 0 ? QueryTime::Latest().as_of : gen.RandomDate(),
+                        i % 3 == 0 ? QueryTime::Latest().known_at : gen.RandomInstant(records)};
+      budgets_compared += ExpectBudgetsAsInAt(
+          engine, engine.At(t), t,
+          "sequence " + std::to_string(n) + " after record " + std::to_string(i));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+  EXPECT_GT(budgets_compared, 1000);
 }
 
 // Sequences accepted through the checks never leave anomalies, at any point on either axis.

@@ -1,5 +1,5 @@
-// LedgerOptions::verify_threads: signatures checked on several threads before the one-by-one
-// checks must give every event the outcome it gets with one thread.
+// LedgerOptions::verify_threads: signatures checked ahead of the one-by-one checks, on one thread
+// or several, must give every event the outcome it gets when the writer checks each itself (0).
 #include <gtest/gtest.h>
 
 #include "ledger/ledger.h"
@@ -11,13 +11,15 @@ namespace {
 
 using testing::Kr;
 
-TEST(ParallelAppendTest, OutcomesAreThoseOfOneThread) {
+class ParallelAppendTest : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(ParallelAppendTest, OutcomesAreThoseOfTheWriterAlone) {
   testing::LedgerFixture f;
   f.SetUp();
   ASSERT_FALSE(::testing::Test::HasFailure());
   f.ledger.reset();
   LedgerOptions options = f.Options();
-  options.verify_threads = 3;
+  options.verify_threads = GetParam();
   f.ledger = std::move(Ledger::Open(options)).value();
 
   auto newcomer = SigningKey::Generate().value();
@@ -37,9 +39,13 @@ TEST(ParallelAppendTest, OutcomesAreThoseOfOneThread) {
       revoke.Sign(f.admin).value(),                 // 4: farsta revoked
       f.Apply(f.farsta, "P4", "farsta", Kr(1)),     // 5: good signature, revoked key
   };
-  for (int i = 0; i < 40; ++i) {
+  // Enough for several chunks of checks ahead (Ledger's kChunkEvents is 32), with a forged
+  // signature by a known author far into the batch, in a chunk a helper checks.
+  constexpr size_t kLateForgery = 90;
+  for (size_t i = batch.size(); i < 130; ++i) {
     batch.push_back(f.Apply(f.skarpnack, "Q" + std::to_string(i), "skarpnack", Kr(1)));
   }
+  batch[kLateForgery].signature[0] ^= 0x01;
   auto outcomes = f.ledger->AppendBatch(batch);
   ASSERT_EQ(outcomes.size(), batch.size());
   EXPECT_TRUE(outcomes[0].ok()) << outcomes[0].status().ToString();
@@ -51,7 +57,14 @@ TEST(ParallelAppendTest, OutcomesAreThoseOfOneThread) {
   ASSERT_FALSE(outcomes[5].ok());
   EXPECT_NE(outcomes[5].status().message().find("was revoked at entry"), std::string::npos)
       << outcomes[5].status().ToString();
-  for (size_t i = 6; i < outcomes.size(); ++i) EXPECT_TRUE(outcomes[i].ok()) << i;
+  ASSERT_FALSE(outcomes[kLateForgery].ok());
+  EXPECT_NE(outcomes[kLateForgery].status().message().find("signature does not verify"),
+            std::string::npos);
+  for (size_t i = 6; i < outcomes.size(); ++i) {
+    if (i != kLateForgery) {
+      EXPECT_TRUE(outcomes[i].ok()) << i;
+    }
+  }
 
   // All or nothing takes the same path: one forged event refuses the whole batch.
   std::vector<SignedEvent> all = {f.Apply(f.skarpnack, "R1", "skarpnack", Kr(1)), forged};
@@ -65,6 +78,8 @@ TEST(ParallelAppendTest, OutcomesAreThoseOfOneThread) {
   EXPECT_TRUE(report->ok()) << report->first_problem;
   EXPECT_EQ(report->entries, size);
 }
+
+INSTANTIATE_TEST_SUITE_P(VerifyThreads, ParallelAppendTest, ::testing::Values(0u, 1u, 3u));
 
 }  // namespace
 }  // namespace fouledger::reliability

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,6 +29,9 @@ using PublicKeyBytes = std::array<uint8_t, kPublicKeyBytes>;
 using SignatureBytes = std::array<uint8_t, kSignatureBytes>;
 
 Hash256 Sha256(const void* data, size_t size);
+// SHA-256 of the pieces one after another, without copying them together (a Merkle leaf: a prefix
+// byte and the entry).
+Hash256 Sha256(std::initializer_list<ByteView> pieces);
 inline Hash256 Sha256(std::string_view s) { return Sha256(s.data(), s.size()); }
 inline Hash256 Sha256(const Bytes& b) { return Sha256(b.data(), b.size()); }
 

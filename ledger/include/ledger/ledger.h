@@ -60,9 +60,12 @@ struct LedgerOptions {
   Clock clock;                           // source of recorded-at times; required
   AppendValidator* validator = nullptr;  // domain rules; not owned; may be null
   // Threads that check author signatures in AppendBatch and AppendAll, the dominant cost of an
-  // append (default 1: the writer thread alone). With N > 1 the signatures of events by authors
-  // already enrolled are checked on N threads before the one-by-one checks; the outcome of every
-  // append is the same as with 1. At most kAppendVerifyThreadsMax.
+  // append, ahead of the writer thread, which meanwhile does everything else for the events
+  // already checked: with 1 (the default) a batch costs about one signature check an event, not a
+  // check plus the rest. 0: the writer checks each signature itself. Batches of up to 32 events
+  // are always checked on the writer alone. Only authors enrolled before the batch are checked
+  // ahead; the outcome of every append is the same with any number. At most
+  // kAppendVerifyThreadsMax.
   unsigned verify_threads = 1;
   // Open from DIR/snapshot when it checks (docs/storage.md, "Snapshot"): load the saved state of
   // the Authority and the validator and replay only the entries after it. A snapshot that does
