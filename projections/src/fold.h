@@ -83,6 +83,15 @@ struct FoldState {
 
   const YearSlot* FindYear(int year, Programme p) const;
   YearSlot& Year(int year, Programme p);
+  // Empty, with `applications` blank grants, keeping the vectors' memory for the next fold.
+  void Clear(size_t applications) {
+    grants.assign(applications, GrantFold{});
+    units.clear();
+    years.clear();
+    folded.clear();
+    anomalies.clear();
+    last_effective = 0;
+  }
   const GrantFold* FindGrant(uint32_t app) const {
     return app < grants.size() && grants[app].apply != nullptr ? &grants[app] : nullptr;
   }
