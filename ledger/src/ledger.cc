@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "keys.h"
@@ -440,18 +441,22 @@ struct Ledger::Impl {
           chunks_((events.size() + kChunkEvents - 1) / kChunkEvents),
           done_(chunks_) {
       if (threads == 0 || events.size() <= kChunkEvents) {
-        for (auto& d : done_) d.store(true);  // nothing checked ahead: Admit checks each
-        claimed_.store(chunks_);
+        NothingAhead();
         return;
       }
       for (const auto& [id, key] : authority.keys()) keys_.emplace(id, key);
       threads = static_cast<unsigned>(std::min<size_t>(threads, chunks_));
       for (unsigned t = 0; t < threads; ++t) {
-        helpers_.emplace_back([this] {
-          while (CheckNextChunk()) {
-          }
-        });
+        try {
+          helpers_.emplace_back([this] {
+            while (CheckNextChunk()) {
+            }
+          });
+        } catch (const std::system_error&) {
+          break;  // no thread to be had (a process or memory limit): fewer helpers, or none
+        }
       }
+      if (helpers_.empty()) NothingAhead();
     }
     ~SignatureChecks() {
       claimed_.store(chunks_);  // helpers stop after their current chunk
@@ -466,6 +471,11 @@ struct Ledger::Impl {
     }
 
    private:
+    void NothingAhead() {
+      for (auto& d : done_) d.store(true);  // Admit checks each
+      claimed_.store(chunks_);
+    }
+
     bool CheckNextChunk() {
       const size_t chunk = claimed_.fetch_add(1);
       if (chunk >= chunks_) return false;
