@@ -8,13 +8,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "keys.h"
 #include "ledger/authority.h"
 #include "ledger/merkle.h"
 #include "ledger/state_bytes.h"
+#include "whole_file.h"
 #include "write_ahead_log.h"
 
 namespace fouledger {
@@ -105,21 +104,14 @@ Result<Snapshot> DecodeSnapshot(std::string_view bytes) { return Decode(bytes, n
 
 Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path) {
   const fs::path path = fs::path(ledger_path) / kSnapshotFile;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return std::optional<Snapshot>();
-  const uintmax_t size = fs::file_size(path, ec);
-  if (ec) return Status::IOError("cannot read " + path.string() + ": " + ec.message());
-  if (size > kSnapshotBytesMax) {
-    return Status::Corruption(path.string() + " is " + std::to_string(size) +
+  auto file = storage::ReadWholeFile(path.string(), kSnapshotBytesMax);
+  if (!file.ok()) return file.status();
+  if (file->outcome == storage::WholeFile::Outcome::kMissing) return std::optional<Snapshot>();
+  if (file->outcome == storage::WholeFile::Outcome::kTooLarge) {
+    return Status::Corruption(path.string() + " is " + std::to_string(file->size) +
                               " bytes, more than any snapshot");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path.string());
-  std::string bytes(static_cast<size_t>(size), '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (static_cast<uintmax_t>(in.gcount()) != size) {
-    return Status::IOError("cannot read " + path.string() + ": short read");
-  }
+  std::string& bytes = file->bytes;
   auto decoded = Decode(bytes, &bytes);
   if (!decoded.ok()) return decoded.status().WithContext(path.string());
   return std::optional<Snapshot>(std::move(decoded).value());

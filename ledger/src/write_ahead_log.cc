@@ -4,9 +4,9 @@
 #include <boost/crc.hpp>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 
 #include "keys.h"
+#include "whole_file.h"
 
 namespace fouledger::storage {
 namespace {
@@ -146,22 +146,17 @@ Result<LogTail> CheckWriteAheadLogs(const std::string& db_dir) {
   std::sort(logs.begin(), logs.end());
   for (const fs::path& log : logs) {
     const std::string name = log.filename().string();
-    std::ifstream in(log, std::ios::binary);
-    if (!in && !fs::exists(log, ec)) continue;
-    const uintmax_t size = fs::file_size(log, ec);
-    if (ec == std::errc::no_such_file_or_directory) continue;
-    if (!in || ec) return Status::IOError("cannot read " + log.string());
-    if (size > kLogBytesMax) {
+    // A running writer may have removed the log since the listing, or added bytes since its
+    // size was taken: those are checked next time.
+    auto file = ReadWholeFile(log.string(), kLogBytesMax);
+    if (!file.ok()) return file.status();
+    if (file->outcome == WholeFile::Outcome::kMissing) continue;
+    if (file->outcome == WholeFile::Outcome::kTooLarge) {
       all.damage =
-          name + ": " + std::to_string(size) + " bytes, more than any log the ledger writes";
+          name + ": " + std::to_string(file->size) + " bytes, more than any log the ledger writes";
       return all;
     }
-    // A running writer may have added bytes since file_size: those are checked next time.
-    std::string bytes(static_cast<size_t>(size), '\0');
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (static_cast<uintmax_t>(in.gcount()) != size) {
-      return Status::IOError("cannot read " + log.string() + ": short read");
-    }
+    const std::string& bytes = file->bytes;
     const LogTail tail = CheckLogBytes(bytes);
     if (!tail.damage.empty()) {
       all.damage = name + " " + tail.damage;
