@@ -52,7 +52,10 @@ TEST(Ed25519, SignVerifyAndPemRoundTrip) {
   EXPECT_FALSE(LoadPublicKeyPem(dir.Sub("k.pem")).ok()) << "a private key is not a public key";
 }
 
-// Wycheproof's Ed25519 verification vectors: every valid one verifies, every invalid one fails.
+// Wycheproof's Ed25519 verification vectors: every valid one verifies, every invalid one fails,
+// both through VerifySignature (a new key object each time) and through one SignatureVerifier per
+// group's key, which checks the group's vectors in turn with the context it keeps per thread:
+// valid and invalid ones interleaved, so a context reused after a refusal would show here.
 TEST(Ed25519, WycheproofVectors) {
   std::ifstream in(std::string(FOULEDGER_TEST_DATA) + "/ed25519/wycheproof_ed25519_test.json");
   ASSERT_TRUE(in) << "test vectors missing";
@@ -63,11 +66,15 @@ TEST(Ed25519, WycheproofVectors) {
     ASSERT_EQ(pk_bytes.size(), 32u);
     PublicKeyBytes pk{};
     std::copy(pk_bytes.begin(), pk_bytes.end(), pk.begin());
+    const SignatureVerifier verifier(pk);
     for (const auto& t : group["tests"]) {
       const Bytes msg = FromHex(t["msg"].get<std::string>()).value();
       auto sig = FromHex(t["sig"].get<std::string>());
       const bool ok =
           sig.ok() && VerifySignature(pk, msg.data(), msg.size(), sig->data(), sig->size());
+      const bool ok_reused =
+          sig.ok() && verifier.Verify(msg.data(), msg.size(), sig->data(), sig->size());
+      EXPECT_EQ(ok, ok_reused) << "tcId " << t["tcId"];
       const std::string want = t["result"];
       if (want == "valid") {
         EXPECT_TRUE(ok) << "tcId " << t["tcId"];
@@ -80,6 +87,32 @@ TEST(Ed25519, WycheproofVectors) {
   }
   EXPECT_EQ(valid, 88);
   EXPECT_EQ(invalid, 63);
+}
+
+// One verifier, one thread: good and forged signatures over different messages in any order get
+// the answer a fresh key object gives, and several keys in turn (more than the contexts kept per
+// thread) do not mix.
+TEST(Ed25519, AVerifierReusedForManyMessagesAndKeysAnswersAsAFreshOne) {
+  std::vector<SigningKey> keys;
+  std::vector<SignatureVerifier> verifiers;
+  for (int k = 0; k < 11; ++k) {
+    keys.push_back(SigningKey::Generate().value());
+    verifiers.emplace_back(keys.back().public_key());
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (size_t k = 0; k < keys.size(); ++k) {
+      for (int m = 0; m < 4; ++m) {
+        const std::string message = "meddelande " + std::to_string(round * 100 + m);
+        const auto* bytes = reinterpret_cast<const uint8_t*>(message.data());
+        SignatureBytes sig = keys[k].Sign(message);
+        if (m == 2) sig[5] ^= 0x40;  // forged
+        const SignatureVerifier& other = verifiers[(k + 1) % keys.size()];
+        EXPECT_EQ(verifiers[k].Verify(bytes, message.size(), sig.data(), sig.size()), m != 2);
+        EXPECT_FALSE(other.Verify(bytes, message.size(), sig.data(), sig.size()))
+            << "another key's context";
+      }
+    }
+  }
 }
 
 }  // namespace

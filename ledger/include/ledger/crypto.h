@@ -63,8 +63,9 @@ bool VerifySignature(const PublicKeyBytes& public_key, const uint8_t* message, s
                      const uint8_t* signature, size_t signature_size);
 
 // An Ed25519 public key ready to check signatures: OpenSSL's key object is built once here, where
-// VerifySignature builds one per call (about 3 µs of its ~65). Copies share the key object;
-// Verify may run on several threads at once. A default-constructed Verifier accepts nothing.
+// VerifySignature builds one per call, and each thread keeps an initialised context for the last
+// few keys it checked with (crypto.cc). Copies share the key object; Verify may run on several
+// threads at once. A default-constructed Verifier accepts nothing.
 class SignatureVerifier {
  public:
   SignatureVerifier() = default;
