@@ -10,6 +10,17 @@ namespace {
 
 const Application& AppOf(const GrantFold& g) { return std::get<Application>(g.apply->body); }
 
+// The appropriation of the year and programme `g` is filed under, and what decisions have granted
+// from it so far: the one rule that looks across grants, and the words of its refusal.
+struct YearMoney {
+  int64_t appropriated = 0;
+  int64_t granted = 0;
+};
+YearMoney YearMoneyOf(const FoldState& s, const GrantFold& g) {
+  const YearSlot* slot = s.FindYear(g.year, g.programme);
+  return slot ? YearMoney{slot->appropriated, slot->granted} : YearMoney{};
+}
+
 std::string EntryOf(const Record* r) { return r ? "entry " + std::to_string(r->seq) : "an entry"; }
 
 GrantState StateOf(const Grant& g) {
@@ -106,10 +117,8 @@ Refusal PrecheckCode(const FoldState& s, const Compact& c) {
       if (g->decision) return Refusal::kAlreadyDecided;
       if (c.amount > g->asked) return Refusal::kGrantsMoreThanAsked;
       if (c.amount > 0) {
-        const YearSlot* slot = s.FindYear(g->year, g->programme);
-        const int64_t appropriated = slot ? slot->appropriated : 0;
-        const int64_t granted = slot ? slot->granted : 0;
-        if (granted + c.amount > appropriated) return Refusal::kBeyondAppropriation;
+        const YearMoney year = YearMoneyOf(s, *g);
+        if (year.granted + c.amount > year.appropriated) return Refusal::kBeyondAppropriation;
       }
       return Refusal::kNone;
     }
@@ -154,12 +163,9 @@ std::string RefusalText(Refusal why, const FoldState& s, const Record& r, const 
       return app_id + " asks " + Kr(g->asked) + "; a decision cannot grant more (" + Kr(c.amount) +
              ")";
     case Refusal::kBeyondAppropriation: {
-      const Application& a = AppOf(*g);
-      const YearSlot* slot = s.FindYear(a.year, a.programme);
-      const int64_t appropriated = slot ? slot->appropriated : 0;
-      const int64_t granted = slot ? slot->granted : 0;
-      return YearName(a.year, a.programme) + " appropriation is " + Kr(appropriated) + "; " +
-             Kr(granted) + " already granted, decision grants " + Kr(c.amount);
+      const YearMoney year = YearMoneyOf(s, *g);
+      return YearName(g->year, g->programme) + " appropriation is " + Kr(year.appropriated) + "; " +
+             Kr(year.granted) + " already granted, decision grants " + Kr(c.amount);
     }
     case Refusal::kPayUndecided:
       return app_id + " is not decided; nothing can be paid";
