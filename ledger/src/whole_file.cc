@@ -13,12 +13,13 @@ Result<WholeFile> ReadWholeFile(const std::string& path, uintmax_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   const int open_errno = errno;
   std::error_code ec;
-  file.size = fs::file_size(path, ec);
+  const uintmax_t size = fs::file_size(path, ec);
   if (ec == std::errc::no_such_file_or_directory) return file;  // kMissing
   if (!in || ec) {
     const std::string why = ec ? ec.message() : std::strerror(open_errno);
     return Status::IOError("cannot read " + path + ": " + why);
   }
+  file.size = size;
   if (file.size > max_bytes) {
     file.outcome = WholeFile::Outcome::kTooLarge;
     return file;

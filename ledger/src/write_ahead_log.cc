@@ -156,8 +156,7 @@ Result<LogTail> CheckWriteAheadLogs(const std::string& db_dir) {
           name + ": " + std::to_string(file->size) + " bytes, more than any log the ledger writes";
       return all;
     }
-    const std::string& bytes = file->bytes;
-    const LogTail tail = CheckLogBytes(bytes);
+    const LogTail tail = CheckLogBytes(file->bytes);
     if (!tail.damage.empty()) {
       all.damage = name + " " + tail.damage;
       return all;
