@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "ledger/merkle.h"
 #include "ledger/snapshot.h"
+#include "whole_file.h"
 #include "write_ahead_log.h"
 
 namespace fouledger {
@@ -118,9 +119,13 @@ struct Ledger::Impl {
   // (docs/storage.md, "Snapshot"): loads it into the Authority and the validator and returns how
   // many entries it covers. 0, with the state untouched, when there is none or anything fails.
   uint64_t LoadSnapshot() {
-    auto read = ReadSnapshot(options.path);
-    if (!read.ok() || !read->has_value()) return 0;
-    const Snapshot& snap = **read;
+    // Mapped, and parsed as views into the mapping: the states load from the file's pages.
+    auto file =
+        storage::MapWholeFile((fs::path(options.path) / kSnapshotFile).string(), kSnapshotBytesMax);
+    if (!file.ok() || file->outcome() != storage::WholeFile::Outcome::kRead) return 0;
+    auto parsed = ParseSnapshot(file->bytes());
+    if (!parsed.ok()) return 0;
+    const SnapshotView& snap = *parsed;
     if (options.validator && !snap.has_validator_state) return 0;
     // The stored entries reach N (the newest key, and no gap checked by the replay after N).
     std::unique_ptr<rocksdb::Iterator> it(
@@ -146,10 +151,12 @@ struct Ledger::Impl {
     auto genesis =
         DecodedEntry::Decode(reinterpret_cast<const uint8_t*>(value.data()), value.size());
     if (!genesis.ok() || genesis->kind() != schema::Event::Body::GENESIS) return 0;
-    // The Authority's state loads on a second thread while the validator's loads on this one.
+    // The checksum is checked and the Authority's state loaded on a second thread while the
+    // validator's loads on this one; a checksum that does not match drops both.
     Authority loaded;
     bool authority_ok = false;
     std::thread authority_loader([&] {
+      if (!SnapshotChecksumMatches(file->bytes())) return;
       if (!loaded.LoadState(snap.authority_state, snap.entries).ok()) return;
       const auto g = genesis->reader().getBody().getGenesis();
       const auto cp = g.getCheckpointPublicKey();
@@ -463,6 +470,14 @@ struct Ledger::Impl {
       for (auto& h : helpers_) h.join();
     }
 
+    // True when VerifiedWith(i) would wait: helpers are checking event i's chunk or have not
+    // reached it.
+    bool WouldWait(size_t i) const {
+      return !done_[i / kChunkEvents].load(std::memory_order_acquire);
+    }
+    // True once every chunk is taken: what is left is the helpers finishing their last ones.
+    bool AllClaimed() const { return claimed_.load() >= chunks_; }
+
     // The key event i's signature verified with, if it did; waits for its chunk.
     const std::optional<PublicKeyBytes>& VerifiedWith(size_t i) {
       std::atomic<bool>& done = done_[i / kChunkEvents];
@@ -531,40 +546,68 @@ struct Ledger::Impl {
       return outcomes;
     }
     const uint64_t size_before = m.tree.size();
+    uint64_t durable = size_before;  // entries written by earlier pieces of this batch
     rocksdb::WriteBatch batch;
     std::map<Bytes, uint64_t> batch_ids;
     {
       std::optional<SignatureChecks> checks;
       if (verified == nullptr) checks.emplace(events, m.authority, m.VerifyThreads());
       for (size_t i = 0; i < events.size(); ++i) {
+        if (checks && checks->WouldWait(i) && m.PieceDue(durable, checks->AllClaimed())) {
+          if (!m.WritePiece(&batch, &durable).ok()) break;
+        }
         outcomes.push_back(m.AdmitOrLog(events[i], &batch, &batch_ids,
                                         checks ? checks->VerifiedWith(i) : (*verified)[i]));
       }
     }
-    const uint64_t size_after = m.tree.size();
-    if (size_after == size_before) return outcomes;  // nothing new (refusals or retries only)
-
     // Invariant: the batch extends the log by exactly the admitted entries, contiguously.
-    assert(size_after - size_before == batch_ids.size());
-    const Checkpoint cp =
-        SignCheckpoint(m.authority.ledger_name(), size_after, m.tree.Root(), *m.checkpoint_key);
-    batch.Put(m.family(kCheckpoints), EncodeU64(size_after), cp.note);
+    assert(!m.poisoned.ok() || m.tree.size() - size_before == batch_ids.size());
+    if (m.poisoned.ok() && m.tree.size() > durable) (void)m.WritePiece(&batch, &durable);
+    if (!m.poisoned.ok()) {
+      // Entries of pieces written before the failure are durable and keep their outcomes.
+      for (auto& o : outcomes) {
+        if (o.ok() && !o->duplicate && o->seq >= durable) o = m.poisoned;
+      }
+      while (outcomes.size() < events.size()) outcomes.emplace_back(m.poisoned);
+    }
+    return outcomes;
+  }
 
+  // Entries a batch stages before it writes them while its last signatures are being checked.
+  static constexpr uint64_t kPieceEntriesMin = 256;
+
+  // Whether the writer, about to wait for the helpers' checks, should first write what it has
+  // staged: at least kPieceEntriesMin entries, or any once the helpers are on the last chunks.
+  // The waiting writer's synced write then overlaps the checks instead of following them, and the
+  // write at the end holds only the last chunks (docs/storage.md, "Writing while the last
+  // signatures are checked").
+  bool PieceDue(uint64_t durable, bool all_claimed) const {
+    const uint64_t staged = tree.size() - durable;
+    return staged > 0 && (staged >= kPieceEntriesMin || all_claimed);
+  }
+
+  // Writes the staged entries durable..size-1 with a signed checkpoint at the new size, in one
+  // synced RocksDB batch, and makes them visible; `*durable` becomes the new size. On failure the
+  // Ledger is poisoned (the in-memory state is ahead of the disk) and that status returned.
+  Status WritePiece(rocksdb::WriteBatch* batch, uint64_t* durable) {
+    const uint64_t size_after = tree.size();
+    assert(size_after > *durable && "a piece writes at least one entry");
+    const Checkpoint cp =
+        SignCheckpoint(authority.ledger_name(), size_after, tree.Root(), *checkpoint_key);
+    batch->Put(family(kCheckpoints), EncodeU64(size_after), cp.note);
     rocksdb::WriteOptions wo;
     wo.sync = true;  // an acknowledged event must survive power loss
-    auto s = m.db->Write(wo, &batch);
+    auto s = db->Write(wo, batch);
     if (!s.ok()) {
-      // The in-memory state already holds the batch; only a reopen can make it match the disk.
-      m.poisoned = FromRocks(s, "writing entries " + std::to_string(size_before) + ".." +
-                                    std::to_string(size_after - 1) + " (reopen the ledger)");
-      for (auto& o : outcomes) {
-        if (o.ok() && !o->duplicate) o = m.poisoned;
-      }
-      return outcomes;
+      poisoned = FromRocks(s, "writing entries " + std::to_string(*durable) + ".." +
+                                  std::to_string(size_after - 1) + " (reopen the ledger)");
+      return poisoned;
     }
-    m.size.store(size_after);
-    m.since_snapshot += size_after - size_before;
-    return outcomes;
+    batch->Clear();
+    size.store(size_after);
+    since_snapshot += size_after - *durable;
+    *durable = size_after;
+    return Status::Ok();
   }
 };
 

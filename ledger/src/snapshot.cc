@@ -22,9 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace storage;
 
-// Larger files are not snapshots this ledger wrote (a million entries take ~100 MB).
-constexpr uintmax_t kSnapshotBytesMax = uintmax_t{8} << 30;
-
 Status WriteAll(int fd, const std::string& bytes, const std::string& path) {
   size_t done = 0;
   while (done < bytes.size()) {
@@ -55,21 +52,25 @@ std::string EncodeSnapshot(const Snapshot& s) {
 
 namespace {
 
-// DecodeSnapshot; with `owner` (the string `bytes` views), the validator's state, nearly all of a
-// large snapshot, is moved out of `owner` instead of copied: at a million entries that saves
-// allocating, faulting in and copying 100 MB at every open.
-Result<Snapshot> Decode(std::string_view bytes, std::string* owner) {
-  if (bytes.size() < sizeof kSnapshotMagic + 32 ||
-      std::memcmp(bytes.data(), kSnapshotMagic, sizeof kSnapshotMagic) != 0) {
-    return Status::Corruption("not a fouledger snapshot (no magic)");
-  }
+bool HasMagic(std::string_view bytes) {
+  return bytes.size() >= sizeof kSnapshotMagic + 32 &&
+         std::memcmp(bytes.data(), kSnapshotMagic, sizeof kSnapshotMagic) == 0;
+}
+
+}  // namespace
+
+bool SnapshotChecksumMatches(std::string_view bytes) {
+  if (bytes.size() < sizeof kSnapshotMagic + 32) return false;
   const std::string_view body = bytes.substr(0, bytes.size() - 32);
   const Hash256 sum = Sha256(body);
-  if (std::memcmp(sum.data(), bytes.data() + body.size(), sum.size()) != 0) {
-    return Status::Corruption("the snapshot's SHA-256 does not match its contents");
-  }
+  return std::memcmp(sum.data(), bytes.data() + body.size(), sum.size()) == 0;
+}
+
+Result<SnapshotView> ParseSnapshot(std::string_view bytes) {
+  if (!HasMagic(bytes)) return Status::Corruption("not a fouledger snapshot (no magic)");
+  const std::string_view body = bytes.substr(0, bytes.size() - 32);
   StateReader r(body.substr(sizeof kSnapshotMagic), "the snapshot");
-  Snapshot s;
+  SnapshotView s;
   uint32_t version = 0;
   if (!r.U32(&version)) return r.status();
   if (version != kSnapshotVersion) {
@@ -77,42 +78,45 @@ Result<Snapshot> Decode(std::string_view bytes, std::string* owner) {
                               std::to_string(kSnapshotVersion));
   }
   uint8_t has_validator = 0;
-  std::string_view validator_state;
   if (!r.U64(&s.entries) || !r.Raw(s.last_leaf_hash.data(), s.last_leaf_hash.size()) ||
-      !r.Raw(s.root.data(), s.root.size()) || !r.String(&s.authority_state) ||
-      !r.U8(&has_validator) || !r.StringView(&validator_state)) {
+      !r.Raw(s.root.data(), s.root.size()) || !r.StringView(&s.authority_state) ||
+      !r.U8(&has_validator) || !r.StringView(&s.validator_state)) {
     return r.status();
   }
   FOULEDGER_RETURN_IF_ERROR(r.Finish());
   if (has_validator > 1) return Status::Corruption("the snapshot's validator flag is not 0 or 1");
   if (s.entries == 0) return Status::Corruption("the snapshot covers no entries");
   s.has_validator_state = has_validator == 1;
-  if (owner != nullptr) {
-    assert(bytes.data() == owner->data() && bytes.size() == owner->size());
-    owner->erase(0, static_cast<size_t>(validator_state.data() - owner->data()));
-    owner->resize(validator_state.size());
-    s.validator_state = std::move(*owner);
-  } else {
-    s.validator_state = validator_state;
-  }
   return s;
 }
 
-}  // namespace
-
-Result<Snapshot> DecodeSnapshot(std::string_view bytes) { return Decode(bytes, nullptr); }
+Result<Snapshot> DecodeSnapshot(std::string_view bytes) {
+  // The checksum before any field: a damaged file is named as such, not by a field it garbled.
+  if (HasMagic(bytes) && !SnapshotChecksumMatches(bytes)) {
+    return Status::Corruption("the snapshot's SHA-256 does not match its contents");
+  }
+  auto view = ParseSnapshot(bytes);
+  if (!view.ok()) return view.status();
+  Snapshot s;
+  s.entries = view->entries;
+  s.last_leaf_hash = view->last_leaf_hash;
+  s.root = view->root;
+  s.authority_state = view->authority_state;
+  s.has_validator_state = view->has_validator_state;
+  s.validator_state = view->validator_state;
+  return s;
+}
 
 Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path) {
   const fs::path path = fs::path(ledger_path) / kSnapshotFile;
-  auto file = storage::ReadWholeFile(path.string(), kSnapshotBytesMax);
+  auto file = storage::MapWholeFile(path.string(), kSnapshotBytesMax);
   if (!file.ok()) return file.status();
-  if (file->outcome == storage::WholeFile::Outcome::kMissing) return std::optional<Snapshot>();
-  if (file->outcome == storage::WholeFile::Outcome::kTooLarge) {
-    return Status::Corruption(path.string() + " is " + std::to_string(file->size) +
+  if (file->outcome() == storage::WholeFile::Outcome::kMissing) return std::optional<Snapshot>();
+  if (file->outcome() == storage::WholeFile::Outcome::kTooLarge) {
+    return Status::Corruption(path.string() + " is " + std::to_string(file->size()) +
                               " bytes, more than any snapshot");
   }
-  std::string& bytes = file->bytes;
-  auto decoded = Decode(bytes, &bytes);
+  auto decoded = DecodeSnapshot(file->bytes());
   if (!decoded.ok()) return decoded.status().WithContext(path.string());
   return std::optional<Snapshot>(std::move(decoded).value());
 }

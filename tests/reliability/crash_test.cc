@@ -1,8 +1,9 @@
-// Crash trials: a writer process appends from several threads (single appends and batches), and
-// prints the client event id and seq of every append after Append/AppendBatch returned it, i.e.
-// after the synced write. The test SIGKILLs it at a random moment, then checks the ledger: it
-// verifies, it reopens, every acknowledged event is present exactly once at the seq the writer was
-// told, and nothing half-written exists (VerifyLedger counts tree nodes and index ids too).
+// Crash trials: a writer process appends from several threads (single appends, small batches, and
+// large batches that it writes in pieces while two helpers check signatures ahead), and prints the
+// client event id and seq of every append after Append/AppendBatch returned it, i.e. after the
+// synced write. The test SIGKILLs it at a random moment, then checks the ledger: it verifies, it
+// reopens, every acknowledged event is present exactly once at the seq the writer was told, and
+// nothing half-written exists (VerifyLedger counts tree nodes and index ids too).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -10,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -29,6 +32,9 @@ namespace {
 
 constexpr int kWriterThreads = 3;
 constexpr size_t kBatchEventsMax = 8;
+// Past one chunk of checks ahead (32 events) and past the entries a piece holds (256).
+constexpr size_t kLargeBatchEventsMin = 33;
+constexpr size_t kLargeBatchEventsMax = 600;
 
 Result<SignedEvent> ApplyEvent(const SigningKey& key, const std::string& app) {
   EventBuilder b(testing::D("2020-09-01"));
@@ -60,7 +66,8 @@ int CrashWriterMain(int argc, char** argv) {
   auto key = SigningKey::LoadPem(argv[3]);
   if (!key.ok()) return 3;
   const std::string tag = argv[4];
-  auto opened = Ledger::Open({.path = path, .clock = SystemClock(), .validator = nullptr});
+  auto opened = Ledger::Open(
+      {.path = path, .clock = SystemClock(), .validator = nullptr, .verify_threads = 2});
   if (!opened.ok()) {
     std::fprintf(stderr, "%s\n", opened.status().ToString().c_str());
     return 3;
@@ -71,8 +78,12 @@ int CrashWriterMain(int argc, char** argv) {
     threads.emplace_back([&, t] {
       std::mt19937 random(static_cast<unsigned>(t) * 7919u + static_cast<unsigned>(getpid()));
       for (uint64_t i = 0;; ++i) {
-        // Half single appends, half batches of 2..kBatchEventsMax.
-        const size_t n = random() % 2 == 0 ? 1 : 2 + random() % (kBatchEventsMax - 1);
+        // Half single appends, half batches of 2..kBatchEventsMax; the first thread appends
+        // large batches, which the helpers check ahead and the writer writes in pieces.
+        const size_t n = t == 0 ? kLargeBatchEventsMin +
+                                      random() % (kLargeBatchEventsMax - kLargeBatchEventsMin + 1)
+                         : random() % 2 == 0 ? 1
+                                             : 2 + random() % (kBatchEventsMax - 1);
         std::vector<SignedEvent> events;
         for (size_t k = 0; k < n; ++k) {
           auto e = ApplyEvent(*key, tag + "-" + std::to_string(t) + "-" + std::to_string(i) + "-" +
@@ -92,9 +103,13 @@ int CrashWriterMain(int argc, char** argv) {
             acks += ClientIdHex(events[k]) + " " + std::to_string(outcomes[k]->seq) + "\n";
           }
         }
-        // One write(2) of less than PIPE_BUF bytes: lines from threads never interleave.
-        if (write(STDOUT_FILENO, acks.data(), acks.size()) != static_cast<ssize_t>(acks.size())) {
-          _exit(6);
+        // Whole lines in write(2)s of at most PIPE_BUF bytes: lines from threads never interleave.
+        for (size_t from = 0; from < acks.size();) {
+          size_t to = std::min(acks.size(), from + PIPE_BUF);
+          if (to < acks.size()) to = acks.rfind('\n', to - 1) + 1;
+          const auto piece = static_cast<ssize_t>(to - from);
+          if (write(STDOUT_FILENO, acks.data() + from, to - from) != piece) _exit(6);
+          from = to;
         }
       }
     });

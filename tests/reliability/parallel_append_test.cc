@@ -4,6 +4,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
+#include "raw_db.h"
 #include "test_util.h"
 
 namespace fouledger::reliability {
@@ -77,6 +78,66 @@ TEST_P(ParallelAppendTest, OutcomesAreThoseOfTheWriterAlone) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->first_problem;
   EXPECT_EQ(report->entries, size);
+}
+
+// With helpers, the writer writes what it has staged while it waits for their checks, each piece a
+// synced write with its own checkpoint (docs/storage.md, "Writing while the last signatures are
+// checked"). Whether and where a batch is cut depends on timing, so the test takes whatever
+// pieces it got and checks them: every event appended at the seq it was told, every checkpoint
+// signed over the right root, and none at a size inside a piece. The writer alone never cuts.
+TEST_P(ParallelAppendTest, ALargeBatchIsWrittenWholeInCheckpointedPieces) {
+  testing::LedgerFixture f;
+  f.SetUp();
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  f.ledger.reset();
+  LedgerOptions options = f.Options();
+  options.verify_threads = GetParam();
+  f.ledger = std::move(Ledger::Open(options)).value();
+  const uint64_t size_before = f.ledger->size();
+
+  constexpr size_t kEvents = 700;  // several pieces of at least 256 (Ledger's kPieceEntriesMin)
+  std::vector<SignedEvent> batch;
+  for (size_t i = 0; i < kEvents; ++i) {
+    batch.push_back(f.Apply(f.skarpnack, "L" + std::to_string(i), "skarpnack", Kr(1)));
+  }
+  auto outcomes = f.ledger->AppendBatch(batch);
+  ASSERT_EQ(outcomes.size(), kEvents);
+  for (size_t i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(outcomes[i].ok()) << i << ": " << outcomes[i].status().ToString();
+    ASSERT_EQ(outcomes[i]->seq, size_before + i);
+  }
+  const uint64_t size_after = f.ledger->size();
+  ASSERT_EQ(size_after, size_before + kEvents);
+  auto latest = f.ledger->LatestCheckpoint();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  EXPECT_EQ(latest->size, size_after);
+  f.ledger.reset();
+
+  // VerifyLedger checks every stored checkpoint's signature and root against the entries.
+  auto report = VerifyLedger(f.dir.Sub("ledger"));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_TRUE(report->ok()) << report->first_problem;
+  EXPECT_EQ(report->entries, size_after);
+  std::vector<uint64_t> piece_ends;
+  {
+    RawDb raw(f.dir.Sub("ledger"));
+    for (const std::string& key : raw.Keys(RawDb::kCheckpoints)) {
+      ASSERT_EQ(key.size(), 8u);
+      uint64_t at = 0;
+      for (char c : key) at = at << 8 | static_cast<uint8_t>(c);
+      if (at > size_before) piece_ends.push_back(at);
+    }
+  }
+  ASSERT_FALSE(piece_ends.empty());
+  EXPECT_EQ(piece_ends.back(), size_after);
+  if (GetParam() == 0) {
+    EXPECT_EQ(piece_ends.size(), 1u) << "the writer alone writes once";
+  }
+  // At most: the pieces of 256 entries or more; one per chunk still being checked once every
+  // chunk is taken (the writer waits for each, at most one per helper); the last write.
+  EXPECT_LE(piece_ends.size(), kEvents / 256 + GetParam() + 1);
+  std::printf("[ pieces   ] %u helpers: the batch of %zu was written in %zu pieces\n", GetParam(),
+              kEvents, piece_ends.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(VerifyThreads, ParallelAppendTest, ::testing::Values(0u, 1u, 3u));

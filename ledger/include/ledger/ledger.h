@@ -130,9 +130,13 @@ class Ledger {
   // Appends one event. Refused (nothing written) when a check fails; a retry of an event already
   // in the ledger returns the original entry with duplicate = true.
   Result<AppendOutcome> Append(const SignedEvent& event);
-  // Checks each event in order (each sees the ones before it) and writes all that pass in one
-  // synced batch; each gets its own outcome. If the write itself fails, every outcome is that
-  // IOError and the Ledger refuses further appends until reopened.
+  // Checks each event in order (each sees the ones before it) and writes all that pass in synced
+  // batches, each with a signed checkpoint; each event gets its own outcome. Usually one write;
+  // a batch whose signatures helpers check ahead (verify_threads, more than 32 events) may be
+  // written in several pieces in seq order, each a whole number of entries (docs/storage.md,
+  // "Writing while the last signatures are checked"). If a write fails, the events it held and
+  // every later one get that IOError (those of pieces already written keep their outcomes) and
+  // the Ledger refuses further appends until reopened.
   std::vector<Result<AppendOutcome>> AppendBatch(const std::vector<SignedEvent>& events);
 
   // All or nothing: checks every event in order (each sees the ones before it); if any is refused

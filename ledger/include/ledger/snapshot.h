@@ -30,11 +30,30 @@ struct Snapshot {
   std::string validator_state;  // AppendValidator::SaveState
 };
 
+// Larger files are not snapshots this ledger wrote (a million entries take ~120 MB).
+inline constexpr uintmax_t kSnapshotBytesMax = uintmax_t{8} << 30;
+
 // The file's bytes: magic, version (u32), N (u64), leaf hash, root, the Authority's state, a flag
 // and the validator's state (u64-length-prefixed), then SHA-256 of everything before it.
 std::string EncodeSnapshot(const Snapshot& snapshot);
 // Checks the magic, version, lengths and checksum; Corruption naming what does not hold.
 Result<Snapshot> DecodeSnapshot(std::string_view bytes);
+
+// A snapshot's fields as views into its bytes, for Ledger::Open, which maps the file and loads
+// the states straight from the mapping (no copy of the ~100 MB of state).
+struct SnapshotView {
+  uint64_t entries = 0;
+  Hash256 last_leaf_hash{};
+  Hash256 root{};
+  std::string_view authority_state;
+  bool has_validator_state = false;
+  std::string_view validator_state;
+};
+// DecodeSnapshot's checks but the checksum, which SnapshotChecksumMatches checks apart: Open
+// checks it on one thread while it loads the states on another (the loads check every byte they
+// read, and Open drops what they loaded if the checksum does not match).
+Result<SnapshotView> ParseSnapshot(std::string_view bytes);
+bool SnapshotChecksumMatches(std::string_view bytes);
 // Reads DIR/snapshot: nullopt if there is none; Corruption if it does not decode.
 Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path);
 // Writes DIR/snapshot.tmp, fsyncs it, renames it over DIR/snapshot and fsyncs DIR.
