@@ -93,6 +93,7 @@ struct Ledger::Impl {
     // bytes no block checksum covers (an SST footer).
     db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
     SetWriterOptions(&db_options);
+    if (options.env != nullptr) db_options.env = options.env;
     rocksdb::DB* raw = nullptr;
     // Drops a write a crash cut short and nothing else (write_ahead_log.h).
     auto s = OpenLedgerDb(db_options, (fs::path(options.path) / kDbDirectory).string(),

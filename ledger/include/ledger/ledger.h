@@ -24,6 +24,10 @@
 #include "ledger/event.h"
 #include "ledger/status.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace fouledger {
 
 // The hook for domain rules: projections/ implements it. Check() sees every candidate after the
@@ -74,6 +78,10 @@ struct LedgerOptions {
   bool use_snapshot = true;
   // Save a snapshot on close after this many entries replayed or appended (see above).
   uint64_t snapshot_after_entries = kSnapshotAfterEntries;
+  // The environment RocksDB reads and writes its files through; null: the machine's own. Tests
+  // pass one whose file system fails on demand (a disk that fills while RocksDB writes its
+  // tables). Not owned; must outlive the Ledger.
+  rocksdb::Env* env = nullptr;
 };
 inline constexpr unsigned kAppendVerifyThreadsMax = 64;
 
