@@ -18,12 +18,14 @@
 namespace fouledger::projections {
 namespace {
 
-constexpr const char* kEngineStateTag = "fouledger-projections-1";
+// 2: application ids saved once, in interned order, and named by their index in each record.
+constexpr const char* kEngineStateTag = "fouledger-projections-2";
 
 // Writes (Out) or reads and checks (In) the fields of a Record's body, in one list per type
 // (Fields below), so the two directions cannot drift apart.
 struct Out {
   StateWriter& w;
+  const std::unordered_map<std::string, uint32_t>& app_ids;  // every record's application, interned
   bool Int(const int& v) {
     w.I64(v);
     return true;
@@ -44,6 +46,13 @@ struct Out {
     w.Strings(v);
     return true;
   }
+  // An application id, by its index in the saved table of ids (SaveState writes it first).
+  bool AppId(const std::string& v) {
+    auto it = app_ids.find(v);
+    assert(it != app_ids.end() && "ApplyRecord interned every record's application");
+    w.U32(it->second);
+    return true;
+  }
   bool Amount(const Money& v) {
     w.I64(v.ore());
     return true;
@@ -60,6 +69,9 @@ struct Out {
 
 struct In {
   StateReader& r;
+  const std::vector<std::string>& app_table;  // the saved application ids, by interned index
+  uint32_t app = kNoApp;                      // the index AppId read last
+  static constexpr uint32_t kNoApp = UINT32_MAX;
   // Every int of a Record comes from a UInt16 field of the event schema (years, limits).
   bool Int(int& v) {
     int64_t x = 0;
@@ -80,6 +92,17 @@ struct In {
   }
   bool Str(std::string& v) { return r.String(&v); }
   bool Strs(std::vector<std::string>& v) { return r.Strings(&v); }
+  bool AppId(std::string& v) {
+    uint32_t x = 0;
+    if (!r.U32(&x)) return false;
+    if (x >= app_table.size()) {
+      return r.Fail("an application index " + std::to_string(x) + " outside the " +
+                    std::to_string(app_table.size()) + " saved ids");
+    }
+    v = app_table[x];
+    app = x;
+    return true;
+  }
   // The range every event's amount was checked against at append: the folds' sums rely on it.
   bool Amount(Money& v) {
     int64_t x = 0;
@@ -126,22 +149,23 @@ bool Fields(IO& io, T& b) {
   } else if constexpr (std::is_same_v<B, Appropriation>) {
     return io.Int(b.year) && io.Prog(b.programme) && io.Amount(b.amount) && io.Str(b.case_number);
   } else if constexpr (std::is_same_v<B, Application>) {
-    return io.Str(b.application_id) && io.Int(b.year) && io.Prog(b.programme) && io.Strs(b.units) &&
-           io.Str(b.project_id) && io.Str(b.title) && io.Amount(b.asked) && io.Str(b.purpose);
+    return io.AppId(b.application_id) && io.Int(b.year) && io.Prog(b.programme) &&
+           io.Strs(b.units) && io.Str(b.project_id) && io.Str(b.title) && io.Amount(b.asked) &&
+           io.Str(b.purpose);
   } else if constexpr (std::is_same_v<B, Decision>) {
-    return io.Str(b.application_id) && io.Amount(b.granted) && io.Str(b.reason) &&
+    return io.AppId(b.application_id) && io.Amount(b.granted) && io.Str(b.reason) &&
            io.Str(b.case_number) && io.Str(b.override_text);
   } else if constexpr (std::is_same_v<B, Payout>) {
-    return io.Str(b.application_id) && io.Amount(b.amount) && io.Str(b.voucher);
+    return io.AppId(b.application_id) && io.Amount(b.amount) && io.Str(b.voucher);
   } else if constexpr (std::is_same_v<B, ReportSubmission>) {
-    return io.Str(b.application_id) && io.Amount(b.spent) && io.Str(b.document_sha256) &&
+    return io.AppId(b.application_id) && io.Amount(b.spent) && io.Str(b.document_sha256) &&
            io.Str(b.document_name);
   } else if constexpr (std::is_same_v<B, ReportReview>) {
-    return io.Str(b.application_id) && io.Bool(b.approved) && io.Str(b.reason);
+    return io.AppId(b.application_id) && io.Bool(b.approved) && io.Str(b.reason);
   } else if constexpr (std::is_same_v<B, RepaymentNotice>) {
-    return io.Str(b.application_id) && io.Amount(b.amount);
+    return io.AppId(b.application_id) && io.Amount(b.amount);
   } else if constexpr (std::is_same_v<B, RepaymentReceipt>) {
-    return io.Str(b.application_id) && io.Amount(b.amount) && io.Str(b.voucher);
+    return io.AppId(b.application_id) && io.Amount(b.amount) && io.Str(b.voucher);
   } else if constexpr (std::is_same_v<B, UnitAdded>) {
     return io.Str(b.unit_id) && io.Str(b.name) && io.Day(b.valid_from) && io.Strs(b.succeeds);
   } else {
@@ -320,6 +344,9 @@ struct Engine::Impl {
       app_records.resize(c.subject + 1);
       app_years.resize(c.subject + 1);
     }
+    // Most applications have a handful of records; room for six costs what room for one does
+    // (malloc's smallest chunk), and saves the reallocations of growing 1, 2, 4.
+    if (app_records[c.subject].empty()) app_records[c.subject].reserve(6);
     app_records[c.subject].push_back(index);
     if (c.kind == Kind::kApplication) {
       YearIndex& y = years[{c.year, c.programme}];
@@ -345,7 +372,9 @@ struct Engine::Impl {
   Status CheckCandidate(const FoldState& s, const Record& r, const Compact& c) const;
   Status CheckDecisionPolicy(const FoldState& s, const Record& r, const Compact& c) const;
   Status CheckRecord(const Record& r);
-  void ApplyRecord(Record r);
+  // `known_subject`: the record's application's interned index when the caller knows it
+  // (LoadState); kNone: look it up.
+  void ApplyRecord(Record r, uint32_t known_subject = kNone);
   State At(const QueryTime& t) const;
 };
 
@@ -540,10 +569,12 @@ Status Engine::Impl::CheckRecord(const Record& r) {
   return Status::Ok();
 }
 
-void Engine::Impl::ApplyRecord(Record r) {
+void Engine::Impl::ApplyRecord(Record r, uint32_t known_subject) {
   assert((compact.empty() || r.seq > compact.back().seq) && "records arrive in seq order");
   const auto index = static_cast<uint32_t>(records.size());
-  const uint32_t subject = SubjectOf(r, /*insert=*/true);
+  const uint32_t subject = known_subject != kNone ? known_subject : SubjectOf(r, /*insert=*/true);
+  assert((known_subject == kNone || known_subject == SubjectOf(r, /*insert=*/false)) &&
+         "a known subject is the interned one");
   records.push_back(std::move(r));
   const Record& rec = records.back();
   Compact c = internal::MakeCompact(rec, subject);
@@ -672,10 +703,15 @@ bool Engine::Reset() {
 
 bool Engine::SaveState(std::string* out) const {
   StateWriter w;
-  Out o{w};
+  Out o{w, impl_->app_ids};
   w.String(kEngineStateTag);
-  // Sizes to reserve on load (rehashing the id tables would cost more than filling them).
-  w.U64(impl_->app_ids.size());
+  // The application ids in interned order: each record names its application by index, so that
+  // a load fills the table once instead of looking an id up at every record (a cache miss each).
+  std::vector<const std::string*> apps(impl_->app_ids.size());
+  for (const auto& [id, index] : impl_->app_ids) apps[index] = &id;
+  w.U64(apps.size());
+  for (const std::string* id : apps) w.String(*id);
+  // A size to reserve on load (rehashing the id table would cost more than filling it).
   w.U64(impl_->unit_ids.size());
   // Authors interned: a few keys write a million entries.
   std::map<Hash256, uint32_t> author_index;
@@ -705,17 +741,22 @@ bool Engine::SaveState(std::string* out) const {
 
 Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
   StateReader r(bytes, "the projections' saved state");
-  In in{r};
   std::string tag;
   if (!r.String(&tag)) return r.status();
   if (tag != kEngineStateTag) {
     return Status::Corruption("the projections' saved state is tagged '" + tag.substr(0, 64) +
                               "', not '" + kEngineStateTag + "'");
   }
-  uint64_t apps = 0;
-  uint64_t units = 0;
-  if (!r.U64(&apps) || !r.U64(&units)) return r.status();
   uint64_t n = 0;
+  // Each id takes at least its 8-byte length.
+  if (!r.Count(&n, 8)) return r.status();
+  std::vector<std::string> app_table(static_cast<size_t>(n));
+  for (std::string& id : app_table) {
+    if (!r.String(&id)) return r.status();
+  }
+  In in{r, app_table};
+  uint64_t units = 0;
+  if (!r.U64(&units)) return r.status();
   if (!r.Count(&n, 32)) return r.status();
   std::vector<Hash256> authors(static_cast<size_t>(n));
   for (Hash256& a : authors) {
@@ -728,8 +769,14 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
                               " records, not " + std::to_string(entries));
   }
   auto fresh = std::make_unique<Impl>();
-  // Hints only: a forged one costs at most a table sized for every record.
-  fresh->app_ids.reserve(static_cast<size_t>(std::min(apps, n)));
+  fresh->app_ids.reserve(app_table.size());
+  for (size_t i = 0; i < app_table.size(); ++i) {
+    if (!fresh->app_ids.emplace(app_table[i], static_cast<uint32_t>(i)).second) {
+      r.Fail("an application id saved twice");
+      return r.status();
+    }
+  }
+  // A hint only: a forged one costs at most a table sized for every record.
   fresh->unit_ids.reserve(static_cast<size_t>(std::min(units, n)));
   fresh->compact.reserve(static_cast<size_t>(n));
   fresh->order.reserve(static_cast<size_t>(n));
@@ -765,6 +812,7 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
       }
       rec.corrects = target;
     }
+    in.app = In::kNoApp;
     if (!r.String(&rec.correction_reason) || !r.U8(&kind) || !ReadBody(in, kind, &rec.body)) {
       return fail();
     }
@@ -772,7 +820,8 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
       r.Fail("record " + std::to_string(i) + " voids a later entry");
       return fail();
     }
-    impl_->ApplyRecord(std::move(rec));
+    // The application's interned index is the one the record names: no lookup.
+    impl_->ApplyRecord(std::move(rec), in.app == In::kNoApp ? kNone : in.app);
   }
   if (!r.Finish().ok()) return fail();
   return Status::Ok();

@@ -409,6 +409,50 @@ TEST_F(SnapshotTest, StateOutsideTheEventRangesIsRefused) {
   EXPECT_EQ(fresh.size(), 0u);
 }
 
+// Application ids are saved once, in interned order, and each record names its application by
+// its index there (docs/storage.md, "Snapshot"): a table that repeats an id, or one too short for
+// the records, is refused by name.
+TEST_F(SnapshotTest, ApplicationIdsAreSavedOnceAndNamedByIndex) {
+  History();
+  std::string state;
+  ASSERT_TRUE(engine.SaveState(&state));
+  const uint64_t n = ledger->size();
+  StateReader r(state);
+  std::string tag;
+  uint64_t count = 0;
+  ASSERT_TRUE(r.String(&tag) && r.U64(&count));
+  ASSERT_GE(count, 2u);
+  std::vector<std::string_view> ids(static_cast<size_t>(count));
+  std::vector<size_t> starts;
+  for (std::string_view& id : ids) {
+    starts.push_back(state.size() - r.remaining());
+    ASSERT_TRUE(r.StringView(&id));
+  }
+  const size_t table_end = state.size() - r.remaining();
+  const auto load = [&](const std::string& forged) {
+    Engine fresh;
+    const Status s = fresh.LoadState(forged, n);
+    EXPECT_EQ(fresh.size(), 0u);
+    return s;
+  };
+
+  ASSERT_EQ(ids[0].size(), ids[1].size());
+  std::string twice = state;
+  twice.replace(starts[1] + 8, ids[1].size(), std::string(ids[0]));
+  EXPECT_NE(load(twice).message().find("an application id saved twice"), std::string::npos);
+
+  std::string short_table = state;
+  short_table.erase(starts.back(), table_end - starts.back());
+  StateWriter one_less;
+  one_less.U64(count - 1);
+  short_table.replace(starts[0] - 8, 8, one_less.Take());
+  const std::string last = std::to_string(count - 1);
+  EXPECT_NE(load(short_table)
+                .message()
+                .find("an application index " + last + " outside the " + last + " saved ids"),
+            std::string::npos);
+}
+
 TEST_F(SnapshotTest, LeftoverTmpFileIsIgnored) {
   History();
   ledger.reset();
