@@ -12,16 +12,24 @@ namespace {
 
 using testing::Kr;
 
-class ParallelAppendTest : public ::testing::TestWithParam<unsigned> {};
+// The fixture's ledger, reopened with GetParam() verifying threads.
+class ParallelAppendTest : public ::testing::TestWithParam<unsigned> {
+ protected:
+  void SetUp() override {
+    fixture.SetUp();
+    ASSERT_FALSE(HasFailure());
+    fixture.ledger.reset();
+    LedgerOptions options = fixture.Options();
+    options.verify_threads = GetParam();
+    auto opened = Ledger::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    fixture.ledger = std::move(opened).value();
+  }
+  testing::LedgerFixture fixture;
+};
 
 TEST_P(ParallelAppendTest, OutcomesAreThoseOfTheWriterAlone) {
-  testing::LedgerFixture f;
-  f.SetUp();
-  ASSERT_FALSE(::testing::Test::HasFailure());
-  f.ledger.reset();
-  LedgerOptions options = f.Options();
-  options.verify_threads = GetParam();
-  f.ledger = std::move(Ledger::Open(options)).value();
+  testing::LedgerFixture& f = fixture;
 
   auto newcomer = SigningKey::Generate().value();
   SignedEvent forged = f.Apply(f.farsta, "P2", "farsta", Kr(1));
@@ -86,13 +94,7 @@ TEST_P(ParallelAppendTest, OutcomesAreThoseOfTheWriterAlone) {
 // pieces it got and checks them: every event appended at the seq it was told, every checkpoint
 // signed over the right root, and none at a size inside a piece. The writer alone never cuts.
 TEST_P(ParallelAppendTest, ALargeBatchIsWrittenWholeInCheckpointedPieces) {
-  testing::LedgerFixture f;
-  f.SetUp();
-  ASSERT_FALSE(::testing::Test::HasFailure());
-  f.ledger.reset();
-  LedgerOptions options = f.Options();
-  options.verify_threads = GetParam();
-  f.ledger = std::move(Ledger::Open(options)).value();
+  testing::LedgerFixture& f = fixture;
   const uint64_t size_before = f.ledger->size();
 
   constexpr size_t kEvents = 700;  // several pieces of at least 256 (Ledger's kPieceEntriesMin)
