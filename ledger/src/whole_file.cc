@@ -7,34 +7,65 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 namespace fouledger::storage {
 
-Result<WholeFile> ReadWholeFile(const std::string& path, uintmax_t max_bytes) {
-  namespace fs = std::filesystem;
-  WholeFile file;
-  std::ifstream in(path, std::ios::binary);
-  const int open_errno = errno;
-  std::error_code ec;
-  const uintmax_t size = fs::file_size(path, ec);
-  if (ec == std::errc::no_such_file_or_directory) return file;  // kMissing
-  if (!in || ec) {
-    const std::string why = ec ? ec.message() : std::strerror(open_errno);
+namespace {
+
+// What both readers do first: open `path` and take its size, then compare it with the limit
+// before anything is read. `fd` is open (and the caller's to close) only when the outcome is kRead.
+struct Opened {
+  WholeFile::Outcome outcome = WholeFile::Outcome::kMissing;
+  uintmax_t size = 0;
+  int fd = -1;
+};
+
+Result<Opened> OpenBounded(const std::string& path, uintmax_t max_bytes) {
+  Opened opened;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return opened;  // kMissing
+    return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  const bool stated = ::fstat(fd, &st) == 0;
+  if (!stated || !S_ISREG(st.st_mode)) {
+    const std::string why = !stated               ? std::strerror(errno)
+                            : S_ISDIR(st.st_mode) ? std::strerror(EISDIR)
+                                                  : "not a regular file";
+    ::close(fd);
     return Status::IOError("cannot read " + path + ": " + why);
   }
-  file.size = size;
-  if (file.size > max_bytes) {
-    file.outcome = WholeFile::Outcome::kTooLarge;
-    return file;
+  opened.size = static_cast<uintmax_t>(st.st_size);
+  if (opened.size > max_bytes) {
+    ::close(fd);
+    opened.outcome = WholeFile::Outcome::kTooLarge;
+    return opened;
   }
+  opened.fd = fd;
+  opened.outcome = WholeFile::Outcome::kRead;
+  return opened;
+}
+
+}  // namespace
+
+Result<WholeFile> ReadWholeFile(const std::string& path, uintmax_t max_bytes) {
+  auto opened = OpenBounded(path, max_bytes);
+  if (!opened.ok()) return opened.status();
+  WholeFile file;
+  file.outcome = opened->outcome;
+  file.size = opened->size;
+  if (opened->outcome != WholeFile::Outcome::kRead) return file;
   file.bytes.assign(static_cast<size_t>(file.size), '\0');
-  in.read(file.bytes.data(), static_cast<std::streamsize>(file.bytes.size()));
-  if (static_cast<uintmax_t>(in.gcount()) != file.size) {
-    return Status::IOError("cannot read " + path + ": short read");
+  size_t done = 0;
+  while (done < file.bytes.size()) {
+    const ssize_t n = ::read(opened->fd, file.bytes.data() + done, file.bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
   }
-  file.outcome = WholeFile::Outcome::kRead;
+  ::close(opened->fd);
+  if (done != file.bytes.size()) return Status::IOError("cannot read " + path + ": short read");
   return file;
 }
 
@@ -58,39 +89,25 @@ MappedFile::~MappedFile() {
 }
 
 Result<MappedFile> MapWholeFile(const std::string& path, uintmax_t max_bytes) {
+  auto opened = OpenBounded(path, max_bytes);
+  if (!opened.ok()) return opened.status();
   MappedFile file;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return file;  // kMissing
-    return Status::IOError("cannot read " + path + ": " + std::strerror(errno));
-  }
-  struct stat st {};
-  const bool stated = ::fstat(fd, &st) == 0;
-  if (!stated || !S_ISREG(st.st_mode)) {
-    const std::string why = stated ? "not a regular file" : std::strerror(errno);
-    ::close(fd);
-    return Status::IOError("cannot read " + path + ": " + why);
-  }
-  file.size_ = static_cast<uintmax_t>(st.st_size);
-  if (file.size_ > max_bytes) {
-    ::close(fd);
-    file.outcome_ = WholeFile::Outcome::kTooLarge;
-    return file;
-  }
+  file.outcome_ = opened->outcome;
+  file.size_ = opened->size;
+  if (opened->outcome != WholeFile::Outcome::kRead) return file;
   if (file.size_ > 0) {
     // MAP_POPULATE: the pages (in the page cache after the snapshot was written or last read) are
     // mapped in one call instead of one fault each.
     void* data = ::mmap(nullptr, static_cast<size_t>(file.size_), PROT_READ,
-                        MAP_PRIVATE | MAP_POPULATE, fd, 0);
+                        MAP_PRIVATE | MAP_POPULATE, opened->fd, 0);
     if (data == MAP_FAILED) {
       const int e = errno;
-      ::close(fd);
+      ::close(opened->fd);
       return Status::IOError("cannot map " + path + ": " + std::strerror(e));
     }
     file.data_ = data;
   }
-  ::close(fd);  // the mapping keeps the file
-  file.outcome_ = WholeFile::Outcome::kRead;
+  ::close(opened->fd);  // the mapping keeps the file
   return file;
 }
 
