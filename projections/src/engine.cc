@@ -25,7 +25,7 @@ constexpr const char* kEngineStateTag = "fouledger-projections-2";
 // (Fields below), so the two directions cannot drift apart.
 struct Out {
   StateWriter& w;
-  const std::unordered_map<std::string, uint32_t>& app_ids;  // every record's application, interned
+  uint32_t app = internal::kNone;  // the interned index of the record's application (its subject)
   bool Int(const int& v) {
     w.I64(v);
     return true;
@@ -47,10 +47,9 @@ struct Out {
     return true;
   }
   // An application id, by its index in the saved table of ids (SaveState writes it first).
-  bool AppId(const std::string& v) {
-    auto it = app_ids.find(v);
-    assert(it != app_ids.end() && "ApplyRecord interned every record's application");
-    w.U32(it->second);
+  bool AppId(const std::string&) {
+    assert(app != internal::kNone && "ApplyRecord interned every record's application");
+    w.U32(app);
     return true;
   }
   bool Amount(const Money& v) {
@@ -70,8 +69,7 @@ struct Out {
 struct In {
   StateReader& r;
   const std::vector<std::string>& app_table;  // the saved application ids, by interned index
-  uint32_t app = kNoApp;                      // the index AppId read last
-  static constexpr uint32_t kNoApp = UINT32_MAX;
+  uint32_t app = internal::kNone;             // the index AppId read last
   // Every int of a Record comes from a UInt16 field of the event schema (years, limits).
   bool Int(int& v) {
     int64_t x = 0;
@@ -703,7 +701,7 @@ bool Engine::Reset() {
 
 bool Engine::SaveState(std::string* out) const {
   StateWriter w;
-  Out o{w, impl_->app_ids};
+  Out o{w};
   w.String(kEngineStateTag);
   // The application ids in interned order: each record names its application by index, so that
   // a load fills the table once instead of looking an id up at every record (a cache miss each).
@@ -724,7 +722,9 @@ bool Engine::SaveState(std::string* out) const {
   w.U64(authors.size());
   for (const Hash256* a : authors) w.Raw(a->data(), a->size());
   w.U64(impl_->records.size());
-  for (const Record& r : impl_->records) {
+  for (size_t i = 0; i < impl_->records.size(); ++i) {
+    const Record& r = impl_->records[i];
+    o.app = impl_->compact[i].subject;  // the index AppId writes, kept since ApplyRecord
     w.U64(r.seq);
     w.I64(r.recorded_at.micros);
     w.U32(r.effective.packed());
@@ -812,7 +812,7 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
       }
       rec.corrects = target;
     }
-    in.app = In::kNoApp;
+    in.app = kNone;
     if (!r.String(&rec.correction_reason) || !r.U8(&kind) || !ReadBody(in, kind, &rec.body)) {
       return fail();
     }
@@ -821,7 +821,7 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
       return fail();
     }
     // The application's interned index is the one the record names: no lookup.
-    impl_->ApplyRecord(std::move(rec), in.app == In::kNoApp ? kNone : in.app);
+    impl_->ApplyRecord(std::move(rec), in.app);
   }
   if (!r.Finish().ok()) return fail();
   return Status::Ok();
