@@ -317,10 +317,7 @@ std::optional<Authority::EntryFacts> Authority::FactsOf(uint64_t seq) const {
 
 uint32_t Authority::InternApplication(const DecodedEntry& e) {
   if (!KindIsBoundToApplication(e.kind())) return 0;
-  auto [it, added] = application_index_.try_emplace(ApplicationIdOf(e.reader()),
-                                                    static_cast<uint32_t>(applications_.size()));
-  if (added) applications_.push_back(it->first);
-  return it->second + 1;
+  return applications_.Intern(ApplicationIdOf(e.reader())) + 1;
 }
 
 void Authority::Apply(const DecodedEntry& e) {
@@ -429,7 +426,7 @@ bool Authority::SaveState(std::string* out) const {
     w.String(app);
     w.Strings(units);
   }
-  w.Strings(applications_);
+  w.Strings(applications_.ids());
   // kinds_ and entry_application_ have size_ elements each (the invariant Apply keeps).
   for (uint64_t i = 0; i < size_; ++i) {
     w.U8(static_cast<uint8_t>(kinds_[i]));
@@ -500,13 +497,11 @@ Status Authority::LoadState(std::string_view bytes, uint64_t entries) {
     // Saved in key order: each goes at the end.
     a.application_units_.emplace_hint(a.application_units_.end(), std::move(app), std::move(units));
   }
-  if (!r.Strings(&a.applications_)) return r.status();
-  a.application_index_.reserve(a.applications_.size());
-  for (size_t i = 0; i < a.applications_.size(); ++i) {
-    if (!a.application_index_.emplace(a.applications_[i], static_cast<uint32_t>(i)).second) {
-      r.Fail("an application saved twice");
-      return r.status();
-    }
+  std::vector<std::string> applications;
+  if (!r.Strings(&applications)) return r.status();
+  if (!a.applications_.Assign(std::move(applications))) {
+    r.Fail("an application saved twice");
+    return r.status();
   }
   if (entries > r.remaining() / 5) {
     r.Fail("the facts of " + std::to_string(entries) + " entries");

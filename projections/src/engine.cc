@@ -4,14 +4,13 @@
 #include <cassert>
 #include <climits>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <type_traits>
-#include <unordered_map>
 #include <variant>
 
 #include "fold.h"
 #include "ledger/event.h"
+#include "ledger/interner.h"
 #include "ledger/state_bytes.h"
 #include "policy.h"
 
@@ -19,7 +18,8 @@ namespace fouledger::projections {
 namespace {
 
 // 2: application ids saved once, in interned order, and named by their index in each record.
-constexpr const char* kEngineStateTag = "fouledger-projections-2";
+// 3: no count of unit ids (it sized a hash table the Interner does not need).
+constexpr const char* kEngineStateTag = "fouledger-projections-3";
 
 // Writes (Out) or reads and checks (In) the fields of a Record's body, in one list per type
 // (Fields below), so the two directions cannot drift apart.
@@ -193,13 +193,13 @@ using internal::Kr;
 using internal::YearName;
 
 struct Engine::Impl {
-  std::deque<Record> records;    // a deque: Records never move, so the fold may point at them
-  std::vector<Compact> compact;  // same index as `records`
-  std::unordered_map<std::string, uint32_t> app_ids;
-  std::unordered_map<std::string, uint32_t> unit_ids;
+  internal::RecordStore records;   // Records never move, so the fold may point at them
+  internal::CompactArray compact;  // same index as `records`
+  Interner app_ids;
+  Interner unit_ids;
 
   // Indices of the foldable records (not voids, not key events), in fold order once sorted.
-  mutable std::vector<uint32_t> order;
+  mutable std::vector<uint32_t, internal::PopulatedAllocator<uint32_t>> order;
   mutable bool order_sorted = true;
 
   // Per funding year and programme, the records that can change its budget (BudgetAt): its year
@@ -242,26 +242,17 @@ struct Engine::Impl {
   FoldState live;
   bool live_valid = true;
 
-  static uint32_t Find(const std::unordered_map<std::string, uint32_t>& ids,
-                       const std::string& id) {
-    auto it = ids.find(id);
-    return it == ids.end() ? kNone : it->second;
-  }
-  static uint32_t Intern(std::unordered_map<std::string, uint32_t>& ids, const std::string& id) {
-    return ids.try_emplace(id, static_cast<uint32_t>(ids.size())).first->second;
-  }
-
   // The interned subject of `r`; with `insert` false, an id not seen yet gets the next free index.
   uint32_t SubjectOf(const Record& r, bool insert) {
     if (const auto* u = std::get_if<UnitAdded>(&r.body)) {
-      if (insert) return Intern(unit_ids, u->unit_id);
-      const uint32_t found = Find(unit_ids, u->unit_id);
+      if (insert) return unit_ids.Intern(u->unit_id);
+      const uint32_t found = unit_ids.Find(u->unit_id);
       return found != kNone ? found : static_cast<uint32_t>(unit_ids.size());
     }
     const std::string& app = r.application_id();
     if (app.empty()) return kNone;
-    if (insert) return Intern(app_ids, app);
-    const uint32_t found = Find(app_ids, app);
+    if (insert) return app_ids.Intern(app);
+    const uint32_t found = app_ids.Find(app);
     return found != kNone ? found : static_cast<uint32_t>(app_ids.size());
   }
 
@@ -300,7 +291,7 @@ struct Engine::Impl {
   }
 
   std::string UnitName(const FoldState& s, const std::string& unit_id) const {
-    const uint32_t u = Find(unit_ids, unit_id);
+    const uint32_t u = unit_ids.Find(unit_id);
     if (u != kNone && u < s.units.size() && s.units[u]) {
       return std::get<UnitAdded>(s.units[u]->body).name;
     }
@@ -573,8 +564,7 @@ void Engine::Impl::ApplyRecord(Record r, uint32_t known_subject) {
   const uint32_t subject = known_subject != kNone ? known_subject : SubjectOf(r, /*insert=*/true);
   assert((known_subject == kNone || known_subject == SubjectOf(r, /*insert=*/false)) &&
          "a known subject is the interned one");
-  records.push_back(std::move(r));
-  const Record& rec = records.back();
+  const Record& rec = records.Add(std::move(r));
   Compact c = internal::MakeCompact(rec, subject);
   bool replaces = false;
   if (const auto target = rec.target()) {
@@ -705,16 +695,12 @@ bool Engine::SaveState(std::string* out) const {
   w.String(kEngineStateTag);
   // The application ids in interned order: each record names its application by index, so that
   // a load fills the table once instead of looking an id up at every record (a cache miss each).
-  std::vector<const std::string*> apps(impl_->app_ids.size());
-  for (const auto& [id, index] : impl_->app_ids) apps[index] = &id;
-  w.U64(apps.size());
-  for (const std::string* id : apps) w.String(*id);
-  // A size to reserve on load (rehashing the id table would cost more than filling it).
-  w.U64(impl_->unit_ids.size());
+  w.Strings(impl_->app_ids.ids());
   // Authors interned: a few keys write a million entries.
   std::map<Hash256, uint32_t> author_index;
   std::vector<const Hash256*> authors;
-  for (const Record& r : impl_->records) {
+  for (size_t i = 0; i < impl_->records.size(); ++i) {
+    const Record& r = impl_->records[i];
     if (author_index.try_emplace(r.author_key_id, static_cast<uint32_t>(authors.size())).second) {
       authors.push_back(&r.author_key_id);
     }
@@ -747,16 +733,15 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
     return Status::Corruption("the projections' saved state is tagged '" + tag.substr(0, 64) +
                               "', not '" + kEngineStateTag + "'");
   }
-  uint64_t n = 0;
-  // Each id takes at least its 8-byte length.
-  if (!r.Count(&n, 8)) return r.status();
-  std::vector<std::string> app_table(static_cast<size_t>(n));
-  for (std::string& id : app_table) {
-    if (!r.String(&id)) return r.status();
+  auto fresh = std::make_unique<Impl>();
+  std::vector<std::string> app_table;
+  if (!r.Strings(&app_table)) return r.status();
+  if (!fresh->app_ids.Assign(std::move(app_table))) {
+    r.Fail("an application id saved twice");
+    return r.status();
   }
-  In in{r, app_table};
-  uint64_t units = 0;
-  if (!r.U64(&units)) return r.status();
+  In in{r, fresh->app_ids.ids()};  // stays valid across the swap below: the Impl does not move
+  uint64_t n = 0;
   if (!r.Count(&n, 32)) return r.status();
   std::vector<Hash256> authors(static_cast<size_t>(n));
   for (Hash256& a : authors) {
@@ -768,17 +753,9 @@ Status Engine::LoadState(std::string_view bytes, uint64_t entries) {
     return Status::Corruption("the projections' saved state holds " + std::to_string(n) +
                               " records, not " + std::to_string(entries));
   }
-  auto fresh = std::make_unique<Impl>();
-  fresh->app_ids.reserve(app_table.size());
-  for (size_t i = 0; i < app_table.size(); ++i) {
-    if (!fresh->app_ids.emplace(app_table[i], static_cast<uint32_t>(i)).second) {
-      r.Fail("an application id saved twice");
-      return r.status();
-    }
-  }
-  // A hint only: a forged one costs at most a table sized for every record.
-  fresh->unit_ids.reserve(static_cast<size_t>(std::min(units, n)));
   fresh->compact.reserve(static_cast<size_t>(n));
+  fresh->app_records.reserve(fresh->app_ids.size());
+  fresh->app_years.reserve(fresh->app_ids.size());
   fresh->order.reserve(static_cast<size_t>(n));
   std::swap(impl_, fresh);  // ApplyRecord works on impl_; `fresh` keeps the old state meanwhile
   const auto fail = [&]() {

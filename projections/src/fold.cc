@@ -296,8 +296,8 @@ void AddToBudget(Budget& b, const GrantFold& f) {
   if (f.decision && f.granted == 0) ++b.rejected;
 }
 
-State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records,
-                  const std::vector<Compact>& compact) {
+State Materialize(const FoldState& s, const QueryTime& at, const RecordStore& records,
+                  const CompactArray& compact) {
   State st;
   st.at = at;
 

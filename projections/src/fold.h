@@ -8,15 +8,16 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "populated.h"
 #include "projections/record.h"
 #include "projections/state.h"
+#include "record_store.h"
 
 namespace fouledger::projections::internal {
 
@@ -51,6 +52,9 @@ struct Compact {
 };
 
 Compact MakeCompact(const Record& r, uint32_t subject);
+
+// One Compact per record, by record index: a million of them are 56 MB, mapped in place.
+using CompactArray = std::vector<Compact, PopulatedAllocator<Compact>>;
 
 struct GrantFold {
   const Record* apply = nullptr;  // the application in force
@@ -134,7 +138,7 @@ std::string YearName(int year, Programme p);  // "2021 LUM"
 std::string Describe(const Record& r);        // "entry 15 (pay 2021-LUM-02, 2021-03-01)"
 
 // Turns a FoldState into the public State; `records` and `compact` hold each record index.
-State Materialize(const FoldState& s, const QueryTime& at, const std::deque<Record>& records,
-                  const std::vector<Compact>& compact);
+State Materialize(const FoldState& s, const QueryTime& at, const RecordStore& records,
+                  const CompactArray& compact);
 
 }  // namespace fouledger::projections::internal

@@ -22,6 +22,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/event.h"
+#include "ledger/interner.h"
 #include "ledger/status.h"
 
 namespace fouledger {
@@ -107,8 +108,7 @@ class Authority {
   // After StartAfter(n): first_ = n, and the facts of the earlier entries that were loaded.
   uint64_t first_ = 0;
   std::unordered_map<uint64_t, EntryFacts> earlier_;
-  std::vector<std::string> applications_;
-  std::unordered_map<std::string, uint32_t> application_index_;
+  Interner applications_;
   std::map<uint64_t, uint64_t> superseded_by_;
   uint64_t size_ = 0;
 };
