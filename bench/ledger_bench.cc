@@ -55,6 +55,14 @@ long PeakRssKb() {
   return u.ru_maxrss;
 }
 
+// CPU seconds this process has used, all its threads, user and system.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 void Print(const char* name, double value) { std::printf("%s %.6g\n", name, value); }
 
 [[noreturn]] void Die(const std::string& what) {
@@ -178,6 +186,7 @@ int Generate(const std::string& dir, uint64_t n) {
     unsigned verify_threads;
     uint64_t appended = 0;
     double append_s = 0;
+    double append_cpu_s = 0;  // CPU time of all threads during the appends
     uint64_t checked_alone = 0;
     double alone_s = 0;
     std::vector<double> ratios{};  // per batch checked alone: append rate ÷ checks-alone rate
@@ -230,10 +239,12 @@ int Generate(const std::string& dir, uint64_t n) {
       part.checked_alone += batch.size();
     }
     start = SteadyClock::now();
+    const double cpu_start = CpuSeconds();
     for (auto& r : ledger->AppendBatch(batch)) {
       if (!r.ok()) Die("batch append: " + r.status().ToString());
     }
     const double append_s = Seconds(start);
+    part.append_cpu_s += CpuSeconds() - cpu_start;
     part.append_s += append_s;
     part.appended += batch.size();
     if (check_alone) part.ratios.push_back(alone_s / append_s);
@@ -246,6 +257,9 @@ int Generate(const std::string& dir, uint64_t n) {
     Print((std::string(part.name) + "_checks_alone_per_s").c_str(), alone_per_s);
     Print((std::string(part.name) + "_vs_checks_alone").c_str(),
           part.ratios.empty() ? 0 : part.ratios[part.ratios.size() / 2]);
+    // How many cores were busy on average: what the threads left idle (waiting for each other or
+    // for the disk) shows here, not in the CPU's speed.
+    Print((std::string(part.name) + "_cores_busy").c_str(), part.append_cpu_s / part.append_s);
   }
   Print("entries", static_cast<double>(ledger->size()));
   Print("peak_rss_kb", static_cast<double>(PeakRssKb()));
