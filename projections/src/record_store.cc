@@ -10,14 +10,15 @@ namespace fouledger::projections::internal {
 
 RecordStore::~RecordStore() {
   for (size_t i = 0; i < size_; ++i) std::destroy_at(&(*this)[i]);
-  for (Record* chunk : chunks_) UnmapPages(chunk, kChunkBytes);
+  for (Record* chunk : chunks_) FreePages(chunk);
 }
 
 Record& RecordStore::Add(Record&& r) {
   if (size_ == chunks_.size() * kPerChunk) {
     // The first chunk's pages come as they are written, so that a small ledger holds only what
     // it uses; a ledger that fills one chunk will likely fill the next.
-    chunks_.push_back(static_cast<Record*>(MapPages(kChunkBytes, /*populate=*/!chunks_.empty())));
+    chunks_.push_back(
+        static_cast<Record*>(AllocatePages(kChunkBytes, /*populate=*/!chunks_.empty())));
   }
   Record* slot = &chunks_[size_ / kPerChunk][size_ % kPerChunk];
   std::construct_at(slot, std::move(r));

@@ -3,8 +3,8 @@
 //
 // A std::deque<Record> did the same with one allocation per Record (a Record is larger than half
 // of the deque's 512-byte node), and a million-record load spent a quarter of its time in malloc
-// and in page faults. Here Records are placed in mapped chunks of kChunkBytes; every chunk after
-// the first comes with its pages in place (populated.h says why that matters).
+// and in page faults. Here Records are placed in chunks of kChunkBytes; every chunk after the
+// first comes with its pages in place (populated.h says why that matters).
 //
 //   RecordStore records;
 //   Record& r = records.Add(std::move(record));   // r stays where it is until the store dies
