@@ -4,7 +4,9 @@
 //
 //   ledger_bench generate DIR N     create DIR with N entries: single appends, then batches of 1000
 //   ledger_bench storage DIR N      the storage part of N appends alone (benchmark 2)
-//   ledger_bench replay DIR         raw RocksDB iteration vs replay into the projections
+//   ledger_bench replay DIR         raw RocksDB iteration vs replay into the projections, then
+//                                   opens from the snapshot it saves, each in a new process
+//   ledger_bench open DIR N         one open from DIR's snapshot of N entries (run by replay)
 //   ledger_bench query DIR Q        Q budget queries at random as-of dates and known-at times
 //   ledger_bench verify DIR T       full VerifyLedger with T threads
 //   ledger_bench verify-since DIR T VerifyLedger from the checkpoint saved before the last batch
@@ -332,6 +334,36 @@ int Storage(const std::string& dir, uint64_t n) {
   return 0;
 }
 
+// `ledger_bench open DIR ENTRIES`: opens DIR from its snapshot, which must cover ENTRIES, with
+// an Engine, and prints the time. Run by Replay in a process of its own.
+int Open(const std::string& dir, uint64_t entries) {
+  projections::Engine engine;
+  const auto start = SteadyClock::now();
+  auto ledger =
+      Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}), "open");
+  const double s = Seconds(start);
+  if (ledger->opened_from() != entries) Die("the open did not use the snapshot");
+  Print("open_s", s);
+  return 0;
+}
+
+// The seconds `ledger_bench open` took in a new process (this executable again).
+double OpenInAFreshProcess(const std::string& dir, uint64_t entries) {
+  // Resolved here: in the shell that popen starts, /proc/self/exe is the shell.
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string command =
+      "'" + self + "' open '" + dir + "' " + std::to_string(entries) + " 2>&1";
+  std::FILE* child = popen(command.c_str(), "r");
+  if (child == nullptr) Die("cannot run " + command);
+  char line[256];
+  double s = -1;
+  while (std::fgets(line, sizeof line, child) != nullptr) {
+    if (std::sscanf(line, "open_s %lf", &s) != 1) std::fputs(line, stderr);
+  }
+  if (pclose(child) != 0 || s < 0) Die("the open in a fresh process failed: " + command);
+  return s;
+}
+
 int Replay(const std::string& dir) {
   // Raw: RocksDB iterating the entries column family, touching every value byte once.
   uint64_t raw_entries = 0;
@@ -383,21 +415,29 @@ int Replay(const std::string& dir) {
     std::error_code ec;
     Print("snapshot_bytes", static_cast<double>(std::filesystem::file_size(dir + "/snapshot", ec)));
     const uint64_t entries = ledger->size();
-    // Both freed before the opens, as a fresh process (`fouledger budget`) has neither.
     ledger.reset();
     engine.reset();
+    // Each open in a process of its own (`ledger_bench open`), as `fouledger budget` opens the
+    // ledger: in this process the heap the replay freed is reused, its pages already in place,
+    // and the opens were a third to half faster than any command's.
     double open_s = 0;
     for (int run = 0; run < kTimingRuns; ++run) {  // the best, as for the raw iteration
+      const double s = OpenInAFreshProcess(dir, entries);
+      open_s = run == 0 ? s : std::min(open_s, s);
+    }
+    Print("snapshot_open_per_s", static_cast<double>(entries) / open_s);
+    Print("snapshot_open_vs_raw", open_s / raw_s);
+    double warm_s = 0;
+    for (int run = 0; run < kTimingRuns; ++run) {
       projections::Engine from_snapshot;
       const auto open_start = SteadyClock::now();
       auto opened = Must(
           Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &from_snapshot}), "open");
       const double s = Seconds(open_start);
-      open_s = run == 0 ? s : std::min(open_s, s);
+      warm_s = run == 0 ? s : std::min(warm_s, s);
       if (opened->opened_from() != entries) Die("the open did not use the snapshot");
     }
-    Print("snapshot_open_per_s", static_cast<double>(entries) / open_s);
-    Print("snapshot_open_vs_raw", open_s / raw_s);
+    Print("snapshot_open_same_process_per_s", static_cast<double>(entries) / warm_s);
     // Where the open's time goes, each part alone on one thread: reading and checking the file,
     // its SHA-256 alone, then loading each state.
     auto part = SteadyClock::now();
@@ -532,6 +572,7 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "generate" && argc == 4) return Generate(argv[2], std::stoull(argv[3]));
   if (mode == "replay" && argc == 3) return Replay(argv[2]);
+  if (mode == "open" && argc == 4) return Open(argv[2], std::stoull(argv[3]));
   if (mode == "storage" && argc == 4) return Storage(argv[2], std::stoull(argv[3]));
   if (mode == "query" && argc == 4) return Query(argv[2], std::stoi(argv[3]));
   if (mode == "verify" && argc == 4) {
@@ -541,7 +582,8 @@ int main(int argc, char** argv) {
     return Verify(argv[2], static_cast<unsigned>(std::stoul(argv[3])), true);
   }
   std::fprintf(stderr,
-               "usage: ledger_bench generate DIR N | storage DIR N | replay DIR | query DIR Q | "
+               "usage: ledger_bench generate DIR N | storage DIR N | replay DIR | open DIR N | "
+               "query DIR Q | "
                "verify DIR THREADS | verify-since DIR THREADS\n");
   return 2;
 }
