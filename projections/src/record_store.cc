@@ -15,6 +15,7 @@ RecordStore::~RecordStore() {
 
 Record& RecordStore::Add(Record&& r) {
   if (size_ == chunks_.size() * kPerChunk) {
+    chunks_.reserve(chunks_.size() + 1);  // so that the push below cannot throw and leak it
     // The first chunk's pages come as they are written, so that a small ledger holds only what
     // it uses; a ledger that fills one chunk will likely fill the next.
     chunks_.push_back(
