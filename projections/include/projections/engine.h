@@ -9,8 +9,8 @@
 //
 // It keeps every record in memory (compact numeric fields for the fold, the full Record for the
 // texts). Apply() only stores and, when the entry comes in date order, folds it into the current
-// state: a million entries load from the ledger's snapshot in about a second, or replay from the
-// entries in about five (docs/performance.md). At() is one linear pass over the compact
+// state: a million entries load from the ledger's snapshot in about half a second, or replay from
+// the entries in about four (docs/performance.md). At() is one linear pass over the compact
 // records in effective-date order. Check() evaluates a candidate against everything known, at the
 // candidate's effective date (docs/projections.md lists every rule and its refusal line).
 //
