@@ -334,17 +334,29 @@ int Storage(const std::string& dir, uint64_t n) {
   return 0;
 }
 
-// `ledger_bench open DIR ENTRIES`: opens DIR from its snapshot, which must cover ENTRIES, with
-// an Engine, and prints the time. Run by Replay in a process of its own.
-int Open(const std::string& dir, uint64_t entries) {
+// The seconds to open DIR from its snapshot, which must cover `entries`, with an Engine.
+double SecondsToOpenFromSnapshot(const std::string& dir, uint64_t entries) {
   projections::Engine engine;
   const auto start = SteadyClock::now();
   auto ledger =
       Must(Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &engine}), "open");
   const double s = Seconds(start);
   if (ledger->opened_from() != entries) Die("the open did not use the snapshot");
-  Print("open_s", s);
+  return s;
+}
+
+// `ledger_bench open DIR ENTRIES`: one such open, run by Replay in a process of its own.
+int Open(const std::string& dir, uint64_t entries) {
+  Print("open_s", SecondsToOpenFromSnapshot(dir, entries));
   return 0;
+}
+
+// The least of kTimingRuns timings: this machine's figures move by a third between runs.
+template <typename Timed>
+double BestOf(Timed seconds) {
+  double best = seconds();
+  for (int run = 1; run < kTimingRuns; ++run) best = std::min(best, seconds());
+  return best;
 }
 
 // The seconds `ledger_bench open` took in a new process (this executable again).
@@ -376,9 +388,8 @@ int Replay(const std::string& dir) {
     rocksdb::DB* raw = nullptr;
     auto s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir + "/db", d, &handles, &raw);
     if (!s.ok()) Die(s.ToString());
-    // The best of kTimingRuns: this machine's figures move by a third between runs.
     uint64_t sum = 0;
-    for (int run = 0; run < kTimingRuns; ++run) {
+    raw_s = BestOf([&] {
       const auto start = SteadyClock::now();
       std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handles[1]));
       raw_entries = 0;
@@ -387,9 +398,8 @@ int Replay(const std::string& dir) {
         for (size_t i = 0; i < v.size(); i += 64) sum += static_cast<uint8_t>(v[i]);
         ++raw_entries;
       }
-      const double s = Seconds(start);
-      raw_s = run == 0 ? s : std::min(raw_s, s);
-    }
+      return Seconds(start);
+    });
     if (sum == 42) std::fprintf(stderr, " ");  // keep the loop
     for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
     delete raw;
@@ -419,24 +429,11 @@ int Replay(const std::string& dir) {
     engine.reset();
     // Each open in a process of its own (`ledger_bench open`), as `fouledger budget` opens the
     // ledger: in this process the heap the replay freed is reused, its pages already in place,
-    // and the opens were a third to half faster than any command's.
-    double open_s = 0;
-    for (int run = 0; run < kTimingRuns; ++run) {  // the best, as for the raw iteration
-      const double s = OpenInAFreshProcess(dir, entries);
-      open_s = run == 0 ? s : std::min(open_s, s);
-    }
+    // and the opens were a third to half faster than any command's (reported beside it).
+    const double open_s = BestOf([&] { return OpenInAFreshProcess(dir, entries); });
     Print("snapshot_open_per_s", static_cast<double>(entries) / open_s);
     Print("snapshot_open_vs_raw", open_s / raw_s);
-    double warm_s = 0;
-    for (int run = 0; run < kTimingRuns; ++run) {
-      projections::Engine from_snapshot;
-      const auto open_start = SteadyClock::now();
-      auto opened = Must(
-          Ledger::Open({.path = dir, .clock = SystemClock(), .validator = &from_snapshot}), "open");
-      const double s = Seconds(open_start);
-      warm_s = run == 0 ? s : std::min(warm_s, s);
-      if (opened->opened_from() != entries) Die("the open did not use the snapshot");
-    }
+    const double warm_s = BestOf([&] { return SecondsToOpenFromSnapshot(dir, entries); });
     Print("snapshot_open_same_process_per_s", static_cast<double>(entries) / warm_s);
     // Where the open's time goes, each part alone on one thread: reading and checking the file,
     // its SHA-256 alone, then loading each state.
