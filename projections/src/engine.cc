@@ -247,13 +247,13 @@ struct Engine::Impl {
     if (const auto* u = std::get_if<UnitAdded>(&r.body)) {
       if (insert) return unit_ids.Intern(u->unit_id);
       const uint32_t found = unit_ids.Find(u->unit_id);
-      return found != kNone ? found : static_cast<uint32_t>(unit_ids.size());
+      return found != Interner::kNotFound ? found : static_cast<uint32_t>(unit_ids.size());
     }
     const std::string& app = r.application_id();
     if (app.empty()) return kNone;
     if (insert) return app_ids.Intern(app);
     const uint32_t found = app_ids.Find(app);
-    return found != kNone ? found : static_cast<uint32_t>(app_ids.size());
+    return found != Interner::kNotFound ? found : static_cast<uint32_t>(app_ids.size());
   }
 
   std::optional<uint32_t> IndexOfSeq(uint64_t seq) const {
@@ -292,7 +292,7 @@ struct Engine::Impl {
 
   std::string UnitName(const FoldState& s, const std::string& unit_id) const {
     const uint32_t u = unit_ids.Find(unit_id);
-    if (u != kNone && u < s.units.size() && s.units[u]) {
+    if (u != Interner::kNotFound && u < s.units.size() && s.units[u]) {
       return std::get<UnitAdded>(s.units[u]->body).name;
     }
     return unit_id;

@@ -53,7 +53,7 @@ struct Compact {
 
 Compact MakeCompact(const Record& r, uint32_t subject);
 
-// One Compact per record, by record index: a million of them are 56 MB, mapped in place.
+// One Compact per record, by record index: a million of them are 56 MB, populated at allocation.
 using CompactArray = std::vector<Compact, PopulatedAllocator<Compact>>;
 
 struct GrantFold {
