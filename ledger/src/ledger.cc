@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "keys.h"
+#include "ledger/interner.h"
 #include "ledger/merkle.h"
 #include "ledger/snapshot.h"
 #include "whole_file.h"
@@ -40,6 +41,27 @@ std::string LogField(std::string s) {
   }
   return s.empty() ? "-" : s;
 }
+
+// The client event ids of the entries a batch has admitted so far, with their seqs: Admit refuses
+// a second use within the batch from these, as the index holds only the pieces already written.
+class BatchIds {
+ public:
+  std::optional<uint64_t> Find(std::string_view client_id) const {
+    const uint32_t i = ids_.Find(client_id);
+    if (i == Interner::kNotFound) return std::nullopt;
+    return seqs_[i];
+  }
+  void Add(std::string_view client_id, uint64_t seq) {
+    [[maybe_unused]] const uint32_t i = ids_.Intern(client_id);
+    assert(i == seqs_.size() && "an id is admitted once a batch");
+    seqs_.push_back(seq);
+  }
+  size_t size() const { return seqs_.size(); }
+
+ private:
+  Interner ids_;
+  std::vector<uint64_t> seqs_;  // by the ids' indices
+};
 
 }  // namespace
 
@@ -350,7 +372,7 @@ struct Ledger::Impl {
 
   // Admit, and a line in the refusal log when the candidate is refused.
   Result<AppendOutcome> AdmitOrLog(const SignedEvent& event, rocksdb::WriteBatch* batch,
-                                   std::map<Bytes, uint64_t>* batch_ids,
+                                   BatchIds* batch_ids,
                                    const std::optional<PublicKeyBytes>& verified_with = {}) {
     auto outcome = Admit(event, batch, batch_ids, verified_with);
     if (!outcome.ok()) LogRefusal(event, outcome.status());
@@ -364,7 +386,7 @@ struct Ledger::Impl {
   // Every check for one candidate; on success the candidate is folded into the state.
   // `verified_with`: the key SignatureChecks found the signature good with, if it did.
   Result<AppendOutcome> Admit(const SignedEvent& event, rocksdb::WriteBatch* batch,
-                              std::map<Bytes, uint64_t>* batch_ids,
+                              BatchIds* batch_ids,
                               const std::optional<PublicKeyBytes>& verified_with = {}) {
     // The candidate entry is encoded first and decoded once: decoding it checks the event inside
     // (canonical form, shape) exactly as decoding the event alone would, with the same messages.
@@ -381,10 +403,11 @@ struct Ledger::Impl {
     if (!entry.ok()) return Status::InvalidArgument(entry.status().message());
 
     auto client_id = entry->reader().getClientEventId();
-    const Bytes client_key(client_id.begin(), client_id.end());
-    if (auto it = batch_ids->find(client_key); it != batch_ids->end()) {
+    const std::string_view client_key(reinterpret_cast<const char*>(client_id.begin()),
+                                      client_id.size());
+    if (auto earlier = batch_ids->Find(client_key)) {
       return Status::Refused("client event id is used twice in one batch (entry " +
-                             std::to_string(it->second) + ")");
+                             std::to_string(*earlier) + ")");
     }
     std::string existing;
     auto s = db->Get(rocksdb::ReadOptions(), family(kIndex),
@@ -414,7 +437,7 @@ struct Ledger::Impl {
     batch->Put(
         family(kEntries), EncodeU64(seq),
         rocksdb::Slice(reinterpret_cast<const char*>(entry_bytes.data()), entry_bytes.size()));
-    batch->Put(family(kIndex), ClientIdKey(client_key.data(), client_key.size()), EncodeU64(seq));
+    batch->Put(family(kIndex), ClientIdKey(client_id.begin(), client_id.size()), EncodeU64(seq));
     for (const IndexRow& row : AuthorityIndexRows(*entry)) {
       batch->Put(family(kIndex), row.key, row.value);
     }
@@ -422,7 +445,7 @@ struct Ledger::Impl {
       batch->Put(family(kTree), TreeKey(node.id.level, node.id.index),
                  rocksdb::Slice(reinterpret_cast<const char*>(node.hash.data()), 32));
     });
-    (*batch_ids)[client_key] = seq;
+    batch_ids->Add(client_key, seq);
     last_leaf_hash = leaf;
     last_recorded_at = recorded_at;
     return AppendOutcome{seq, recorded_at, leaf, false};
@@ -549,7 +572,7 @@ struct Ledger::Impl {
     const uint64_t size_before = m.tree.size();
     uint64_t durable = size_before;  // entries written by earlier pieces of this batch
     rocksdb::WriteBatch batch;
-    std::map<Bytes, uint64_t> batch_ids;
+    BatchIds batch_ids;
     {
       std::optional<SignatureChecks> checks;
       if (verified == nullptr) checks.emplace(events, m.authority, m.VerifyThreads());
@@ -714,7 +737,7 @@ Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEve
   // Dry run: every check, nothing written. The signatures are checked once, for both passes.
   std::vector<std::optional<PublicKeyBytes>> verified(events.size());
   rocksdb::WriteBatch scratch;
-  std::map<Bytes, uint64_t> batch_ids;
+  BatchIds batch_ids;
   Status refused;
   {
     Impl::SignatureChecks checks(events, m.authority, m.VerifyThreads());
