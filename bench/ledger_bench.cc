@@ -146,6 +146,38 @@ SignedEvent Enroll(const SigningKey& admin, const SigningKey& key, schema::Role 
   return Must(b.Sign(admin), "sign enroll");
 }
 
+// The signature checks of events [begin, end) alone, as AppendBatch's helpers make them (decode,
+// find the author's key, verify), without the ledger.
+void CheckAlone(const std::vector<SignedEvent>& events, size_t begin, size_t end,
+                const std::map<Hash256, SignatureVerifier>& verifiers) {
+  for (size_t i = begin; i < end; ++i) {
+    const SignedEvent& e = events[i];
+    auto decoded = Must(DecodedEvent::Decode(e.event.data(), e.event.size()), "decode");
+    auto id = decoded.reader().getAuthorKeyId();
+    Hash256 key_id{};
+    std::copy(id.begin(), id.end(), key_id.begin());
+    if (!verifiers.at(key_id).Verify(e.event.data(), e.event.size(), e.signature.data(),
+                                     e.signature.size())) {
+      Die("a generated signature does not verify");
+    }
+  }
+}
+
+// Seconds to check `events` alone on `threads` threads (1 or 2), each taking an equal share.
+double SecondsToCheckAlone(const std::vector<SignedEvent>& events, unsigned threads,
+                           const std::map<Hash256, SignatureVerifier>& verifiers) {
+  const auto start = SteadyClock::now();
+  if (threads == 1) {
+    CheckAlone(events, 0, events.size(), verifiers);
+  } else {
+    const size_t half = events.size() / 2;
+    std::thread other([&] { CheckAlone(events, 0, half, verifiers); });
+    CheckAlone(events, half, events.size(), verifiers);
+    other.join();
+  }
+  return Seconds(start);
+}
+
 int Generate(const std::string& dir, uint64_t n) {
   auto admin = Must(SigningKey::Generate(), "key");
   auto unit = Must(SigningKey::Generate(), "key");
@@ -182,7 +214,7 @@ int Generate(const std::string& dir, uint64_t n) {
   // is appended: the same checks, a moment apart. The CPU of the machines this runs on changes
   // speed by 20 % within seconds, so the ratio reported is the median of these batches' own
   // ratios (append rate ÷ checks-alone rate), which a change of speed between batches does not
-  // move.
+  // move. With two verifying threads, those batches are checked alone on two threads as well.
   struct Part {
     const char* name;
     unsigned verify_threads;
@@ -192,6 +224,12 @@ int Generate(const std::string& dir, uint64_t n) {
     uint64_t checked_alone = 0;
     double alone_s = 0;
     std::vector<double> ratios{};  // per batch checked alone: append rate ÷ checks-alone rate
+    // Two verifying threads only: each batch checked alone is also checked alone on two threads,
+    // for the machine's own two-core factor and how near the appends come to it.
+    uint64_t checked_alone_2threads = 0;
+    double alone_2threads_s = 0;
+    std::vector<double> two_core_factors{};  // per batch: checks-alone time, 1 thread ÷ 2
+    std::vector<double> ratios_2threads{};   // per batch: append rate ÷ 2-thread checks-alone rate
   };
   Part parts[] = {{.name = "append_batch_writer_checks", .verify_threads = 0},
                   {.name = "append_batch", .verify_threads = 1},
@@ -223,22 +261,19 @@ int Generate(const std::string& dir, uint64_t n) {
         events.begin() + static_cast<int64_t>(i),
         events.begin() + static_cast<int64_t>(std::min(n, i + kBatchEvents)));
     const bool check_alone = b % 2 == 0;
+    const bool check_alone_2threads = check_alone && part.verify_threads == 2;
     double alone_s = 0;
+    double alone_2threads_s = 0;
     if (check_alone) {
-      start = SteadyClock::now();
-      for (const SignedEvent& e : batch) {
-        auto decoded = Must(DecodedEvent::Decode(e.event.data(), e.event.size()), "decode");
-        auto id = decoded.reader().getAuthorKeyId();
-        Hash256 key_id{};
-        std::copy(id.begin(), id.end(), key_id.begin());
-        if (!verifiers.at(key_id).Verify(e.event.data(), e.event.size(), e.signature.data(),
-                                         e.signature.size())) {
-          Die("a generated signature does not verify");
-        }
-      }
-      alone_s = Seconds(start);
+      alone_s = SecondsToCheckAlone(batch, 1, verifiers);
       part.alone_s += alone_s;
       part.checked_alone += batch.size();
+    }
+    if (check_alone_2threads) {
+      alone_2threads_s = SecondsToCheckAlone(batch, 2, verifiers);
+      part.alone_2threads_s += alone_2threads_s;
+      part.checked_alone_2threads += batch.size();
+      part.two_core_factors.push_back(alone_s / alone_2threads_s);
     }
     start = SteadyClock::now();
     const double cpu_start = CpuSeconds();
@@ -250,15 +285,28 @@ int Generate(const std::string& dir, uint64_t n) {
     part.append_s += append_s;
     part.appended += batch.size();
     if (check_alone) part.ratios.push_back(alone_s / append_s);
+    if (check_alone_2threads) part.ratios_2threads.push_back(alone_2threads_s / append_s);
   }
+  const auto median = [](std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
   for (Part& part : parts) {
     const double per_s = static_cast<double>(part.appended) / part.append_s;
     const double alone_per_s = static_cast<double>(part.checked_alone) / part.alone_s;
-    std::sort(part.ratios.begin(), part.ratios.end());
     Print((std::string(part.name) + "_per_s").c_str(), per_s);
     Print((std::string(part.name) + "_checks_alone_per_s").c_str(), alone_per_s);
-    Print((std::string(part.name) + "_vs_checks_alone").c_str(),
-          part.ratios.empty() ? 0 : part.ratios[part.ratios.size() / 2]);
+    Print((std::string(part.name) + "_vs_checks_alone").c_str(), median(part.ratios));
+    if (part.checked_alone_2threads > 0) {
+      Print((std::string(part.name) + "_checks_alone_2threads_per_s").c_str(),
+            static_cast<double>(part.checked_alone_2threads) / part.alone_2threads_s);
+      // What two threads of checks alone give here, against one: the machine's own ceiling for
+      // the ratio above, which the writer's work and the batch's end keep the appends below.
+      Print("checks_alone_2threads_vs_1thread", median(part.two_core_factors));
+      Print((std::string(part.name) + "_vs_checks_alone_2threads").c_str(),
+            median(part.ratios_2threads));
+    }
     // How many cores were busy on average: what the threads left idle (waiting for each other or
     // for the disk) shows here, not in the CPU's speed.
     Print((std::string(part.name) + "_cores_busy").c_str(), part.append_cpu_s / part.append_s);
