@@ -321,6 +321,7 @@ int Generate(const std::string& dir, uint64_t n) {
 // the same layout: the client-event-id lookup, the entry bytes, the leaf hash and Merkle nodes,
 // the index, one signed checkpoint per batch and one synced WriteBatch.
 int Storage(const std::string& dir, uint64_t n) {
+  const storage::PerfCountsOff perf_counts_off;  // as Ledger::AppendBatch
   auto unit = Must(SigningKey::Generate(), "key");
   auto board = Must(SigningKey::Generate(), "key");
   auto office = Must(SigningKey::Generate(), "key");

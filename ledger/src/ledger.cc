@@ -229,6 +229,7 @@ struct Ledger::Impl {
 
   // Replays the stored entries into the in-memory state: every one, or those after the snapshot.
   Status Load() {
+    const PerfCountsOff perf_counts_off;
     std::string format;
     auto s = db->Get(rocksdb::ReadOptions(), family(kMeta), kFormatKey, &format);
     if (!s.ok() || format != kFormat) {
@@ -742,12 +743,14 @@ Result<AppendOutcome> Ledger::Append(const SignedEvent& event) {
 
 std::vector<Result<AppendOutcome>> Ledger::AppendBatch(const std::vector<SignedEvent>& events) {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  const PerfCountsOff perf_counts_off;
   return impl_->AppendLocked(events);
 }
 
 Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEvent>& events) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> lock(m.write_mutex);  // held from the dry run to the write
+  const PerfCountsOff perf_counts_off;
   if (!m.poisoned.ok()) return m.poisoned;
   const auto where = [&](size_t i) {
     return "event " + std::to_string(i + 1) + " of " + std::to_string(events.size());

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/perf_context.h>
+#include <rocksdb/perf_level.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -182,6 +184,31 @@ TEST_F(LedgerTest, RetryReturnsTheOriginalEntry) {
   EXPECT_EQ(ledger->size(), size);
   Reopen();
   EXPECT_TRUE(ledger->Append(e)->duplicate) << "idempotency survives a restart";
+}
+
+// The ledger turns RocksDB's perf counts off on its own appends and replay (they cost a
+// thread-local lookup in every key comparison), and gives the calling thread's level back after
+// each: a caller that measures its own RocksDB use still can.
+TEST_F(LedgerTest, AppendsAndOpensLeaveTheCallersPerfLevelAsItWas) {
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTime);
+  rocksdb::get_perf_context()->Reset();
+  MustAppend(Apply(farsta, "A1", "farsta", Kr(100)));
+  auto batch = ledger->AppendBatch({Apply(farsta, "A2", "farsta", Kr(100))});
+  ASSERT_TRUE(batch.front().ok()) << batch.front().status().ToString();
+  auto all = ledger->AppendAll({Apply(farsta, "A3", "farsta", Kr(100))});
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::PerfLevel::kEnableTime);
+  // The appends' client-id lookups and writes searched the memtables uncounted.
+  EXPECT_EQ(rocksdb::get_perf_context()->get_from_memtable_count, 0u);
+  EXPECT_EQ(rocksdb::get_perf_context()->user_key_comparison_count, 0u);
+  Reopen();
+  EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::PerfLevel::kEnableTime);
+  // A read of the caller's own is counted at its level, as before.
+  rocksdb::get_perf_context()->Reset();
+  auto entry = ledger->ReadEntryBytes(1);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(rocksdb::get_perf_context()->get_read_bytes, entry->size());
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);  // RocksDB's default
 }
 
 TEST_F(LedgerTest, SameClientIdWithOtherContentIsRefused) {
