@@ -346,10 +346,10 @@ class TamperTest : public LedgerTest {
       MustAppend(Apply(farsta, "T" + std::to_string(i), "farsta", Kr(1)));
     size = ledger->size();
     ledger.reset();  // release RocksDB's lock
-    ASSERT_TRUE(VerifyLedger(dir.Sub("ledger"))->ok());
+    ASSERT_TRUE(VerifyLedger(LedgerPath())->ok());
   }
   std::string Problem() {
-    auto r = VerifyLedger(dir.Sub("ledger"));
+    auto r = VerifyLedger(LedgerPath());
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r->first_problem;
   }
@@ -361,13 +361,13 @@ TEST_F(TamperTest, OneChangedByteInAnEntryIsNamed) {
   const uint64_t target = 9;
   std::string original;
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     original = raw.Get(raw.entries(), BigEndian(target));
   }
   int detected = 0;
   for (size_t offset = 0; offset < original.size(); offset += 7) {
     {
-      RawDb raw(dir.Sub("ledger"));
+      RawDb raw(LedgerPath());
       std::string changed = original;
       changed[offset] = static_cast<char>(changed[offset] ^ 0x04);
       raw.Put(raw.entries(), BigEndian(target), changed);
@@ -375,7 +375,7 @@ TEST_F(TamperTest, OneChangedByteInAnEntryIsNamed) {
     const std::string problem = Problem();
     EXPECT_EQ(problem.rfind("entry 9:", 0), 0u) << "offset " << offset << ": " << problem;
     detected += !problem.empty();
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     raw.Put(raw.entries(), BigEndian(target), original);
   }
   EXPECT_GT(detected, 10);
@@ -384,7 +384,7 @@ TEST_F(TamperTest, OneChangedByteInAnEntryIsNamed) {
 
 TEST_F(TamperTest, RemovedEntryIsNamed) {
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     raw.Delete(raw.entries(), BigEndian(5));
   }
   EXPECT_EQ(Problem().rfind("entry 5: missing", 0), 0u) << Problem();
@@ -392,7 +392,7 @@ TEST_F(TamperTest, RemovedEntryIsNamed) {
 
 TEST_F(TamperTest, SwappedEntriesAreDetected) {
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     const std::string a = raw.Get(raw.entries(), BigEndian(3));
     const std::string b = raw.Get(raw.entries(), BigEndian(4));
     raw.Put(raw.entries(), BigEndian(3), b);
@@ -403,7 +403,7 @@ TEST_F(TamperTest, SwappedEntriesAreDetected) {
 
 TEST_F(TamperTest, TruncatedTailIsDetectedByItsCheckpoint) {
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     raw.Delete(raw.entries(), BigEndian(size - 1));
   }
   EXPECT_NE(Problem().find("entries were removed"), std::string::npos) << Problem();
@@ -411,7 +411,7 @@ TEST_F(TamperTest, TruncatedTailIsDetectedByItsCheckpoint) {
 
 TEST_F(TamperTest, ChangedTreeNodeAndCheckpointAreDetected) {
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     std::string key(1, '\x02');
     key += BigEndian(1);  // level 2, index 1: entries 4..7
     std::string node = raw.Get(raw.tree(), key);
@@ -421,7 +421,7 @@ TEST_F(TamperTest, ChangedTreeNodeAndCheckpointAreDetected) {
   EXPECT_NE(Problem().find("stored Merkle node 2/1 over entries 4..7"), std::string::npos)
       << Problem();
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     std::string key(1, '\x02');
     key += BigEndian(1);
     std::string node = raw.Get(raw.tree(), key);
@@ -430,7 +430,7 @@ TEST_F(TamperTest, ChangedTreeNodeAndCheckpointAreDetected) {
   }
   EXPECT_EQ(Problem(), "");
   {
-    RawDb raw(dir.Sub("ledger"));
+    RawDb raw(LedgerPath());
     std::string note = raw.Get(raw.checkpoints(), BigEndian(size));
     note[note.size() - 10] = note[note.size() - 10] == 'A' ? 'B' : 'A';
     raw.Put(raw.checkpoints(), BigEndian(size), note);
@@ -476,7 +476,7 @@ TEST_F(LedgerTest, KilledWriterLosesNothingAcknowledged) {
     fclose(acks);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the writer must have been killed, not have failed";
 
-    auto report = VerifyLedger(dir.Sub("ledger"));
+    auto report = VerifyLedger(LedgerPath());
     ASSERT_TRUE(report.ok());
     EXPECT_TRUE(report->ok()) << report->first_problem;
     auto reopened = Ledger::Open(Options());

@@ -32,9 +32,11 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+std::string LedgerFixture::LedgerPath() const { return dir.Sub("ledger"); }
+
 LedgerOptions LedgerFixture::Options(AppendValidator* validator) const {
   LedgerOptions o;
-  o.path = dir.Sub("ledger");
+  o.path = LedgerPath();
   o.clock = clock.clock();
   o.validator = validator;
   return o;

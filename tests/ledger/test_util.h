@@ -60,6 +60,8 @@ struct LedgerFixture {
   // Creates the ledger and enrolls everything; asserts on failure.
   void SetUp(AppendValidator* validator = nullptr);
   LedgerOptions Options(AppendValidator* validator = nullptr) const;
+  // The ledger's directory (Options().path), for VerifyLedger, RawDb and the commands.
+  std::string LedgerPath() const;
 
   // Event makers: each returns the signed event, ready to append.
   SignedEvent Enroll(const SigningKey& by, const SigningKey& key, schema::Role role,

@@ -196,7 +196,7 @@ TEST(CrashTest, KilledWriterKeepsEveryAcknowledgedAppendExactlyOnce) {
   f.SetUp();
   ASSERT_FALSE(::testing::Test::HasFailure());
   f.ledger.reset();
-  const std::string ledger_path = f.dir.Sub("ledger");
+  const std::string ledger_path = f.LedgerPath();
   const std::string key_path = f.dir.Sub("farsta.pem");
   ASSERT_TRUE(f.farsta.SavePem(key_path).ok());
 

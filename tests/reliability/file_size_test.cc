@@ -63,7 +63,7 @@ TEST(WholeFileTest, AnOversizedSnapshotIsRefusedAndTheLedgerReplaysInstead) {
   ASSERT_FALSE(::testing::Test::HasFailure());
   const uint64_t entries = f.ledger->size();
   f.ledger.reset();
-  const std::string ledger_dir = f.dir.Sub("ledger");
+  const std::string ledger_dir = f.LedgerPath();
   const uintmax_t size = (uintmax_t{8} << 30) + 1;  // kSnapshotBytesMax + 1
   MakeSparse((fs::path(ledger_dir) / "snapshot").string(), size);
 
@@ -86,7 +86,7 @@ TEST(WholeFileTest, AnOversizedWriteAheadLogIsDamageNamedWithItsSize) {
   f.SetUp();
   ASSERT_FALSE(::testing::Test::HasFailure());
   f.ledger.reset();
-  const std::string ledger_dir = f.dir.Sub("ledger");
+  const std::string ledger_dir = f.LedgerPath();
   const uintmax_t size = uintmax_t{4} * 64 * 1024 * 1024 + 1;  // kLogBytesMax + 1
   MakeSparse((fs::path(ledger_dir) / "db" / "999999.log").string(), size);
 

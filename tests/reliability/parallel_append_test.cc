@@ -82,7 +82,7 @@ TEST_P(ParallelAppendTest, OutcomesAreThoseOfTheWriterAlone) {
   EXPECT_NE(refused.status().message().find("event 2 of 2"), std::string::npos);
   const uint64_t size = f.ledger->size();
   f.ledger.reset();
-  auto report = VerifyLedger(f.dir.Sub("ledger"));
+  auto report = VerifyLedger(f.LedgerPath());
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->first_problem;
   EXPECT_EQ(report->entries, size);
@@ -116,13 +116,13 @@ TEST_P(ParallelAppendTest, ALargeBatchIsWrittenWholeInCheckpointedPieces) {
   f.ledger.reset();
 
   // VerifyLedger checks every stored checkpoint's signature and root against the entries.
-  auto report = VerifyLedger(f.dir.Sub("ledger"));
+  auto report = VerifyLedger(f.LedgerPath());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_TRUE(report->ok()) << report->first_problem;
   EXPECT_EQ(report->entries, size_after);
   std::vector<uint64_t> piece_ends;
   {
-    RawDb raw(f.dir.Sub("ledger"));
+    RawDb raw(f.LedgerPath());
     for (const std::string& key : raw.Keys(RawDb::kCheckpoints)) {
       ASSERT_EQ(key.size(), 8u);
       uint64_t at = 0;

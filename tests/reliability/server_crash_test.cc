@@ -290,7 +290,7 @@ TEST(ServerCrashTest, KilledServerKeepsEveryAcknowledgedAppendExactlyOnce) {
       fixture->SetUp();
       ASSERT_FALSE(::testing::Test::HasFailure());
       fixture->ledger.reset();
-      ledger_path = fixture->dir.Sub("ledger");
+      ledger_path = fixture->LedgerPath();
       all_acked.clear();
     }
     testing::LedgerFixture& f = *fixture;
@@ -431,7 +431,7 @@ TEST_P(FullDiskTest, AppendsRefusedForLackOfSpaceLoseNothingAcknowledged) {
   f.SetUp();
   ASSERT_FALSE(::testing::Test::HasFailure());
   f.ledger.reset();
-  const std::string ledger_path = f.dir.Sub("ledger");
+  const std::string ledger_path = f.LedgerPath();
   constexpr rlim_t kFileBytesMax = 250'000;  // not a 32 KiB block boundary
   constexpr int kAppendsMax = 5000;  // the log holds a few hundred before it reaches the limit
   // Ignored signals stay ignored across exec: the server then gets EFBIG instead of being killed.

@@ -27,7 +27,7 @@ class SnapshotReliabilityTest : public ::testing::Test, public testing::LedgerFi
     ASSERT_TRUE(ledger->SaveSnapshot().ok());
     size = ledger->size();
     ledger.reset();
-    path = dir.Sub("ledger");
+    path = LedgerPath();
   }
   std::string AuthorityState(const Ledger& l) {
     std::string s;

@@ -122,7 +122,7 @@ TEST(TableWriteFailsTest, AcknowledgedAppendsSurviveTablesThatCannotBeWritten) {
     }
     size = (*ledger)->size();
   }
-  auto report = VerifyLedger(f.dir.Sub("ledger"));
+  auto report = VerifyLedger(f.LedgerPath());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok()) << report->first_problem;
   EXPECT_EQ(report->entries, size);

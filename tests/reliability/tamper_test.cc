@@ -69,7 +69,7 @@ class TamperSweep : public ::testing::Test, public testing::LedgerFixture {
     for (const auto& o : ledger->AppendBatch(batch)) ASSERT_TRUE(o.ok());
     size = ledger->size();
     ledger.reset();  // release RocksDB's lock
-    path = dir.Sub("ledger");
+    path = LedgerPath();
     ASSERT_EQ(Problem(), "");
   }
 

@@ -33,7 +33,7 @@ class VerifySinceTest : public ::testing::Test, public testing::LedgerFixture {
     for (int i = 0; i < 6; ++i) MustAppend(Apply(farsta, "B" + std::to_string(i), "farsta", Kr(1)));
     size = ledger->size();
     ledger.reset();
-    path = dir.Sub("ledger");
+    path = LedgerPath();
   }
   VerifyReport Since(unsigned threads = 1, bool rehash_prefix = false) {
     auto r = VerifyLedger(
@@ -251,7 +251,7 @@ class VerifySinceFactsTest : public ::testing::Test, public testing::LedgerFixtu
     saved = ledger->LatestCheckpoint().value();
     MustAppend(Apply(skarpnack, "N1", "skarpnack", Kr(1)));
     ledger.reset();
-    path = dir.Sub("ledger");
+    path = LedgerPath();
   }
   SignedEvent Revoke(const SigningKey& key) {
     EventBuilder b(testing::D("2021-02-01"));

@@ -90,7 +90,7 @@ TEST(ServerTest, ConcurrentAppendsAreEachWrittenOnceAndVerify) {
   }
   EXPECT_EQ(seqs.size(), size_t{kClients * kAppendsPerClient});
   s.f.ledger.reset();
-  auto report = VerifyLedger(s.f.dir.Sub("ledger"));
+  auto report = VerifyLedger(s.f.LedgerPath());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->ok()) << report->first_problem;
   EXPECT_EQ(report->entries, size_before + kClients * kAppendsPerClient);
