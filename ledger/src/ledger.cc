@@ -472,11 +472,7 @@ struct Ledger::Impl {
         : events_(events),
           verified_(events.size()),
           chunk_ends_(ChunkEnds(events.size(), std::max(threads, 1u))),
-          chunk_of_(events.size()),
           done_(chunk_ends_.size()) {
-      for (size_t c = 0, i = 0; c < chunk_ends_.size(); ++c) {
-        for (; i < chunk_ends_[c]; ++i) chunk_of_[i] = static_cast<uint32_t>(c);
-      }
       if (threads == 0 || events.size() <= kChunkEvents) {
         NothingAhead();
         return;
@@ -502,13 +498,13 @@ struct Ledger::Impl {
 
     // True when VerifiedWith(i) would wait: helpers are checking event i's chunk or have not
     // reached it.
-    bool WouldWait(size_t i) const { return !done_[chunk_of_[i]].load(std::memory_order_acquire); }
+    bool WouldWait(size_t i) const { return !done_[ChunkOf(i)].load(std::memory_order_acquire); }
     // True once every chunk is taken: what is left is the helpers finishing their last ones.
     bool AllClaimed() const { return claimed_.load() >= chunk_ends_.size(); }
 
     // The key event i's signature verified with, if it did; waits for its chunk.
     const std::optional<PublicKeyBytes>& VerifiedWith(size_t i) {
-      std::atomic<bool>& done = done_[chunk_of_[i]];
+      std::atomic<bool>& done = done_[ChunkOf(i)];
       done.wait(false, std::memory_order_acquire);
       return verified_[i];
     }
@@ -526,6 +522,12 @@ struct Ledger::Impl {
         ends.push_back(end);
       }
       return ends;
+    }
+
+    // The chunk event i is in: the first that ends after it.
+    size_t ChunkOf(size_t i) const {
+      return static_cast<size_t>(std::upper_bound(chunk_ends_.begin(), chunk_ends_.end(), i) -
+                                 chunk_ends_.begin());
     }
 
     void NothingAhead() {
@@ -563,7 +565,6 @@ struct Ledger::Impl {
     std::map<Hash256, KeyRecord> keys_;  // a copy: Admit changes the Authority's meanwhile
     std::vector<std::optional<PublicKeyBytes>> verified_;
     const std::vector<size_t> chunk_ends_;
-    std::vector<uint32_t> chunk_of_;       // by event
     std::vector<std::atomic<bool>> done_;  // by chunk
     std::atomic<size_t> claimed_{0};
     std::vector<std::thread> helpers_;
