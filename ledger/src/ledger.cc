@@ -116,6 +116,7 @@ struct Ledger::Impl {
     db_options.file_checksum_gen_factory = rocksdb::GetFileChecksumGenCrc32cFactory();
     SetWriterOptions(&db_options);
     if (options.env != nullptr) db_options.env = options.env;
+    db_options.db_write_buffer_size = options.memtable_bytes_max;
     rocksdb::DB* raw = nullptr;
     // Drops a write a crash cut short and nothing else (write_ahead_log.h).
     auto s = OpenLedgerDb(db_options, (fs::path(options.path) / kDbDirectory).string(),

@@ -10,6 +10,7 @@
 //   auto outcome = (*ledger)->Append(signed_event);
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -82,6 +83,11 @@ struct LedgerOptions {
   // pass one whose file system fails on demand (a disk that fills while RocksDB writes its
   // tables). Not owned; must outlive the Ledger.
   rocksdb::Env* env = nullptr;
+  // RocksDB's memtables of all column families together may hold this many bytes; past it RocksDB
+  // flushes the largest into a table (its db_write_buffer_size). 0 (the default): no limit but
+  // each family's own (64 MiB). Smaller spends less memory on writes and flushes more often; the
+  // reliability tests use a small one to make flushes happen while appends go on.
+  size_t memtable_bytes_max = 0;
 };
 inline constexpr unsigned kAppendVerifyThreadsMax = 64;
 
