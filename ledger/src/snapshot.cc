@@ -1,7 +1,6 @@
 #include "ledger/snapshot.h"
 
 #include <fcntl.h>
-#include <rocksdb/db.h>
 #include <unistd.h>
 
 #include <cassert>
@@ -11,10 +10,8 @@
 
 #include "keys.h"
 #include "ledger/authority.h"
-#include "ledger/merkle.h"
 #include "ledger/state_bytes.h"
 #include "whole_file.h"
-#include "write_ahead_log.h"
 
 namespace fouledger {
 namespace {
@@ -148,69 +145,16 @@ Status WriteSnapshot(const std::string& ledger_path, const Snapshot& snapshot) {
   return Status::Ok();
 }
 
-Status VerifySnapshot(const std::string& ledger_path, AppendValidator* validator) {
-  const std::string where = (fs::path(ledger_path) / kSnapshotFile).string();
-  auto read = ReadSnapshot(ledger_path);
-  if (!read.ok()) {
-    if (read.status().code() == Status::Code::kCorruption) {
-      return Status::Corruption(read.status().message() + " (deleting it is safe)");
-    }
-    return read.status();
-  }
-  if (!read->has_value()) return Status::Ok();
-  const Snapshot& snap = **read;
-
-  rocksdb::DBOptions options;
-  options.paranoid_checks = true;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;
-  rocksdb::DB* raw = nullptr;
-  const std::string db_path = (fs::path(ledger_path) / kDbDirectory).string();
-  std::string write_cut_short;  // VerifyLedger reports it
-  auto s = OpenLedgerDb(options, db_path, /*read_only=*/true, &families, &raw, &write_cut_short);
-  if (!s.ok()) return FromRocks(s, "cannot open " + db_path);
-  std::unique_ptr<rocksdb::DB> db(raw);
-
-  Authority authority;
-  CompactTree tree;
-  Hash256 leaf{};
-  Status result;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families[1]));
-    uint64_t expected = 0;
-    for (it->SeekToFirst(); it->Valid() && expected < snap.entries; it->Next(), ++expected) {
-      uint64_t seq = 0;
-      if (!DecodeU64(it->key(), &seq) || seq != expected) {
-        result = Status::Corruption("entry " + std::to_string(expected) + " is missing");
-        break;
-      }
-      const auto* data = reinterpret_cast<const uint8_t*>(it->value().data());
-      auto entry = DecodedEntry::Decode(data, it->value().size());
-      if (!entry.ok()) {
-        result = entry.status().WithContext("entry " + std::to_string(seq));
-        break;
-      }
-      authority.Apply(*entry);
-      if (validator) validator->Apply(*entry);
-      leaf = LeafHash(data, it->value().size());
-      tree.Append(leaf);
-    }
-    if (result.ok() && !it->status().ok()) result = FromRocks(it->status(), "reading entries");
-    if (result.ok() && expected < snap.entries) {
-      result = Status::Corruption(where + " is of " + std::to_string(snap.entries) +
-                                  " entries; the ledger has " + std::to_string(expected));
-    }
-  }
-  for (auto* h : families) db->DestroyColumnFamilyHandle(h);
-  db.reset();
-  FOULEDGER_RETURN_IF_ERROR(result);
-
+Status CheckSnapshotAgainstReplay(const Snapshot& snap, const std::string& where,
+                                  const Hash256& leaf, const Hash256& root,
+                                  const Authority& authority, const AppendValidator* validator) {
   const std::string n = std::to_string(snap.entries);
   if (leaf != snap.last_leaf_hash) {
     return Status::Corruption(where + ": the leaf hash of entry " +
                               std::to_string(snap.entries - 1) + " is not the stored entry's" +
                               " (deleting the snapshot is safe)");
   }
-  if (tree.Root() != snap.root) {
+  if (root != snap.root) {
     return Status::Corruption(where + ": the Merkle root at size " + n +
                               " is not the entries' (deleting the snapshot is safe)");
   }

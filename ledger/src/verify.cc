@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
+#include "ledger/snapshot.h"
 #include "write_ahead_log.h"
 
 namespace fouledger {
@@ -370,6 +372,21 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     cps->Seek(EncodeU64(since + 1));  // the checkpoints the auditor's one vouches for are skipped
   }
 
+  // A full verify checks the snapshot Open would load against this same replay, at its size.
+  const std::string snapshot_where = (fs::path(path) / kSnapshotFile).string();
+  std::optional<Snapshot> saved_state;
+  std::string snapshot_problem;  // reported when everything else holds
+  if (since == 0) {
+    auto read = ReadSnapshot(path);
+    if (read.ok()) {
+      saved_state = std::move(*read);
+    } else if (read.status().IsCorruption()) {
+      snapshot_problem = read.status().message() + " (deleting it is safe)";
+    } else {
+      return read.status();
+    }
+  }
+
   // Whether every entry's authority index rows are stored (docs/storage.md): then each entry
   // checked must find its rows, and a second visit need not replay what came before.
   // A ledger written before the index has no marker; any other value than this version's is a
@@ -540,6 +557,15 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
       }
     });
     if (!report.ok()) break;
+    if (saved_state) {
+      if (verify_options.validator) verify_options.validator->Apply(*entry);
+      if (tree.size() == saved_state->entries) {
+        const Status held = CheckSnapshotAgainstReplay(
+            *saved_state, snapshot_where, leaf, tree.Root(), authority, verify_options.validator);
+        if (!held.ok()) snapshot_problem = held.message();
+        saved_state.reset();  // its states are the size of the replay's own
+      }
+    }
     previous = leaf;
     previous_recorded = entry->recorded_at();
     if (!check_checkpoints()) break;
@@ -639,6 +665,12 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
           "an SST file fails its checksum: RocksDB reports " + checksums.ToString();
     }
   }
+  if (report.ok() && saved_state) {
+    snapshot_problem = snapshot_where + " is of " + std::to_string(saved_state->entries) +
+                       " entries; the ledger has " + std::to_string(tree.size()) +
+                       " (deleting it is safe)";
+  }
+  if (report.ok() && !snapshot_problem.empty()) report.first_problem = snapshot_problem;
   report.entries = tree.size();
   report.root_hex = ToHex(tree.Root());
   return report;

@@ -1,7 +1,7 @@
 // The ledger's snapshot (docs/storage.md, "Snapshot") with the Engine as validator: an open from
 // it answers exactly as a full replay; a snapshot that does not check (damaged, forged, stale
 // beyond the ledger, left half-written) is ignored for a full replay; a forged one that does
-// check is what VerifySnapshot (fouledger verify) reports.
+// check is what a full VerifyLedger (fouledger verify) reports.
 #include "ledger/snapshot.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@
 #include "ledger/event.h"
 #include "ledger/ledger.h"
 #include "ledger/state_bytes.h"
+#include "ledger/verify.h"
 #include "projections/engine.h"
 #include "signed_events.h"
 #include "test_util.h"  // tests/ledger: ReadFile, WriteFile
@@ -326,7 +327,8 @@ TEST_F(SnapshotTest, SnapshotThatDoesNotCheckIsIgnored) {
 }
 
 // Untrusted state bytes: every flip inside the saved states, with the checksum recomputed, must
-// either be refused by LoadState or load without crashing (VerifySnapshot is what finds those).
+// either be refused by LoadState or load without crashing (a full VerifyLedger is what finds
+// those).
 TEST_F(SnapshotTest, ForgedStateBytesNeverCrashTheLoad) {
   History();
   std::string engine_state;
@@ -475,16 +477,27 @@ TEST_F(SnapshotTest, LeftoverTmpFileIsIgnored) {
   EXPECT_GT(from, 0u);
 }
 
-TEST_F(SnapshotTest, VerifySnapshotAcceptsTheTrueStateAndReportsAForgedOne) {
+// What a full VerifyLedger, with the domain rules as validator or without, says of DIR/snapshot:
+// empty when all holds, or the problem naming the snapshot.
+std::string SnapshotProblem(const std::string& ledger_path, AppendValidator* validator) {
+  VerifyOptions options;
+  options.validator = validator;
+  auto report = VerifyLedger(ledger_path, options);
+  if (!report.ok()) return "not read: " + report.status().ToString();
+  return report->first_problem;
+}
+
+TEST_F(SnapshotTest, FullVerifyAcceptsTheTrueStateAndReportsAForgedOne) {
   History();
   ASSERT_TRUE(ledger->SaveSnapshot().ok());
   Pay("A-1", 10'000);  // the snapshot is older than the ledger: still the truth at its size
+  const std::string note = ledger->LatestCheckpoint()->note;
   ledger.reset();
   {
     Engine e;
-    EXPECT_TRUE(VerifySnapshot(path(), &e).ok());
+    EXPECT_EQ(SnapshotProblem(path(), &e), "");
   }
-  EXPECT_TRUE(VerifySnapshot(path(), nullptr).ok());
+  EXPECT_EQ(SnapshotProblem(path(), nullptr), "");
   auto snap = ReadSnapshot(path());
   ASSERT_TRUE(snap.ok() && snap->has_value());
 
@@ -503,10 +516,13 @@ TEST_F(SnapshotTest, VerifySnapshotAcceptsTheTrueStateAndReportsAForgedOne) {
   }
   {
     Engine e;
-    const Status s = VerifySnapshot(path(), &e);
-    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-    EXPECT_NE(s.message().find(snapshot_path()), std::string::npos) << s.message();
+    EXPECT_EQ(SnapshotProblem(path(), &e),
+              snapshot_path() + ": the validator's (domain rules') state after " +
+                  std::to_string(forged.entries) +
+                  " entries differs from a full replay's (deleting the snapshot is safe)");
   }
+  // A verify without the domain rules cannot see that one.
+  EXPECT_EQ(SnapshotProblem(path(), nullptr), "");
   // A forged Authority (a key's role changed) is reported too, with or without a validator.
   forged = **snap;
   std::string authority_state;
@@ -520,12 +536,44 @@ TEST_F(SnapshotTest, VerifySnapshotAcceptsTheTrueStateAndReportsAForgedOne) {
   ASSERT_NE(holder, std::string::npos);
   forged.authority_state[holder] = 'F';
   ASSERT_TRUE(WriteSnapshot(path(), forged).ok());
-  EXPECT_TRUE(VerifySnapshot(path(), nullptr).IsCorruption());
+  const std::string authority_differs = snapshot_path() + ": the Authority's state after " +
+                                        std::to_string(forged.entries) +
+                                        " entries differs from a full replay's (deleting the "
+                                        "snapshot is safe)";
+  EXPECT_EQ(SnapshotProblem(path(), nullptr), authority_differs);
+  {
+    Engine e;
+    EXPECT_EQ(SnapshotProblem(path(), &e), authority_differs);
+  }
+  // Another root or leaf hash at its size.
+  forged = **snap;
+  forged.root[0] ^= 1;
+  ASSERT_TRUE(WriteSnapshot(path(), forged).ok());
+  EXPECT_NE(SnapshotProblem(path(), nullptr).find(snapshot_path() + ": the Merkle root at size"),
+            std::string::npos);
+  forged = **snap;
+  forged.last_leaf_hash[31] ^= 1;
+  ASSERT_TRUE(WriteSnapshot(path(), forged).ok());
+  EXPECT_NE(SnapshotProblem(path(), nullptr).find(snapshot_path() + ": the leaf hash of entry"),
+            std::string::npos);
+  // A snapshot of more entries than the ledger holds.
+  forged = **snap;
+  forged.entries = 1000;
+  ASSERT_TRUE(WriteSnapshot(path(), forged).ok());
+  EXPECT_NE(SnapshotProblem(path(), nullptr).find(snapshot_path() + " is of 1000 entries"),
+            std::string::npos);
   // A damaged file is reported as well (deleting it is safe); no file is no problem.
   WriteFile(snapshot_path(), "garbage");
-  EXPECT_TRUE(VerifySnapshot(path(), nullptr).IsCorruption());
+  const std::string damaged = SnapshotProblem(path(), nullptr);
+  EXPECT_EQ(damaged.rfind(snapshot_path(), 0), 0u) << damaged;
+  EXPECT_NE(damaged.find("(deleting it is safe)"), std::string::npos) << damaged;
   fs::remove(snapshot_path());
-  EXPECT_TRUE(VerifySnapshot(path(), nullptr).ok());
+  EXPECT_EQ(SnapshotProblem(path(), nullptr), "");
+  // A second visit (verify --since) does not read it.
+  WriteFile(snapshot_path(), "garbage");
+  auto since = VerifyLedger(path(), {.since_checkpoint_note = note});
+  ASSERT_TRUE(since.ok()) << since.status().ToString();
+  EXPECT_TRUE(since->ok()) << since->first_problem;
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // first N entries, so that Ledger::Open replays only the entries after N. It is a cache, not
 // evidence: Open checks it against the stored entries and Merkle tree and ignores it when anything
 // does not hold; a full `fouledger verify` checks that it equals the state a full replay produces
-// (VerifySnapshot). Deleting it is always safe. Format and checks: docs/storage.md, "Snapshot".
+// (VerifyLedger, CheckSnapshotAgainstReplay). Deleting it is always safe. Format and checks:
+// docs/storage.md, "Snapshot".
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/authority.h"
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
 #include "ledger/status.h"
@@ -59,11 +61,13 @@ Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path);
 // Writes DIR/snapshot.tmp, fsyncs it, renames it over DIR/snapshot and fsyncs DIR.
 Status WriteSnapshot(const std::string& ledger_path, const Snapshot& snapshot);
 
-// For a full verify: Ok when there is no snapshot or when it equals what a full replay of its N
-// entries produces (leaf hash, root, the Authority's state and, when the snapshot holds one and
-// `validator` is given, the validator's state; `validator` must be fresh and is replayed into).
-// Corruption naming DIR/snapshot when it does not; other errors when the ledger cannot be read.
-// Costs a replay of N entries: `verify --since` does not call it.
-Status VerifySnapshot(const std::string& ledger_path, AppendValidator* validator);
+// For a full verify (VerifyLedger, which replays the entries once and calls this at the
+// snapshot's size N): Ok when `snapshot`, read from `where`, is what that replay reached: `leaf`
+// (entry N-1's leaf hash), `root` (the Merkle root of the first N entries), the Authority's state
+// and, when the snapshot holds one and `validator` is given, the validator's state. Corruption
+// naming `where` and what differs otherwise.
+Status CheckSnapshotAgainstReplay(const Snapshot& snapshot, const std::string& where,
+                                  const Hash256& leaf, const Hash256& root,
+                                  const Authority& authority, const AppendValidator* validator);
 
 }  // namespace fouledger

@@ -4,6 +4,7 @@
 // (replayed from the same entries) knew at that point, and the author's role must have allowed
 // the event. The Merkle tree is rebuilt and compared with every stored tree node and every stored
 // checkpoint, whose signatures are checked with the checkpoint key named in the genesis entry.
+// A full verify also checks the snapshot Open would load (VerifyOptions::validator).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include "ledger/status.h"
 
 namespace fouledger {
+
+class AppendValidator;
 
 struct VerifyReport {
   uint64_t entries = 0;
@@ -57,6 +60,14 @@ struct VerifyOptions {
   // the entries must be the note's), costing a pass over the whole ledger. Also what happens,
   // whatever this says, on a ledger without the authority index.
   bool rehash_prefix = false;
+  // A full verify (no since_checkpoint_note) also checks DIR/snapshot, when there is one: Open
+  // trusts it once it matches the stored tree, so verify requires it to be what this replay
+  // reaches at its size N (docs/storage.md, "Snapshot"): entry N-1's leaf hash, the root, the
+  // Authority's state and, when `validator` is given, the validator's (domain rules') state.
+  // `validator` must be fresh; the entries up to N are applied to it. Not owned. A snapshot that
+  // does not hold, or does not decode, is an integrity failure naming DIR/snapshot, reported when
+  // everything else holds.
+  AppendValidator* validator = nullptr;
 };
 
 // Reads the ledger directory read-only. Corruption (inside the report) is an integrity failure;
