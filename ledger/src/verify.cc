@@ -380,6 +380,9 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
     auto read = ReadSnapshot(path);
     if (read.ok()) {
       saved_state = std::move(*read);
+      // Without a validator its state (most of the file) is not compared: not kept either.
+      if (saved_state && !verify_options.validator)
+        std::string().swap(saved_state->validator_state);
     } else if (read.status().IsCorruption()) {
       snapshot_problem = read.status().message() + " (deleting it is safe)";
     } else {
