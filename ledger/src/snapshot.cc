@@ -87,7 +87,7 @@ Result<SnapshotView> ParseSnapshot(std::string_view bytes) {
   return s;
 }
 
-Result<Snapshot> DecodeSnapshot(std::string_view bytes) {
+Result<Snapshot> DecodeSnapshot(std::string_view bytes, SnapshotParts parts) {
   // The checksum before any field: a damaged file is named as such, not by a field it garbled.
   if (HasMagic(bytes) && !SnapshotChecksumMatches(bytes)) {
     return Status::Corruption("the snapshot's SHA-256 does not match its contents");
@@ -100,11 +100,11 @@ Result<Snapshot> DecodeSnapshot(std::string_view bytes) {
   s.root = view->root;
   s.authority_state = view->authority_state;
   s.has_validator_state = view->has_validator_state;
-  s.validator_state = view->validator_state;
+  if (parts == SnapshotParts::kAll) s.validator_state = view->validator_state;
   return s;
 }
 
-Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path) {
+Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path, SnapshotParts parts) {
   const fs::path path = fs::path(ledger_path) / kSnapshotFile;
   auto file = storage::MapWholeFile(path.string(), kSnapshotBytesMax);
   if (!file.ok()) return file.status();
@@ -113,7 +113,7 @@ Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path) {
     return Status::Corruption(path.string() + " is " + std::to_string(file->size()) +
                               " bytes, more than any snapshot");
   }
-  auto decoded = DecodeSnapshot(file->bytes());
+  auto decoded = DecodeSnapshot(file->bytes(), parts);
   if (!decoded.ok()) return decoded.status().WithContext(path.string());
   return std::optional<Snapshot>(std::move(decoded).value());
 }

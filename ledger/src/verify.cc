@@ -377,12 +377,12 @@ Result<VerifyReport> VerifyLedger(const std::string& path, const VerifyOptions& 
   std::optional<Snapshot> saved_state;
   std::string snapshot_problem;  // reported when everything else holds
   if (since == 0) {
-    auto read = ReadSnapshot(path);
+    // Without a validator, its state (most of the file) is not compared: not copied either.
+    auto read =
+        ReadSnapshot(path, verify_options.validator ? SnapshotParts::kAll
+                                                    : SnapshotParts::kWithoutValidatorState);
     if (read.ok()) {
       saved_state = std::move(*read);
-      // Without a validator its state (most of the file) is not compared: not kept either.
-      if (saved_state && !verify_options.validator)
-        std::string().swap(saved_state->validator_state);
     } else if (read.status().IsCorruption()) {
       snapshot_problem = read.status().message() + " (deleting it is safe)";
     } else {

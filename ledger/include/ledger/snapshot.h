@@ -38,8 +38,12 @@ inline constexpr uintmax_t kSnapshotBytesMax = uintmax_t{8} << 30;
 // The file's bytes: magic, version (u32), N (u64), leaf hash, root, the Authority's state, a flag
 // and the validator's state (u64-length-prefixed), then SHA-256 of everything before it.
 std::string EncodeSnapshot(const Snapshot& snapshot);
+// What a decode copies out of the bytes. The validator's state is most of a snapshot (~100 MB at
+// a million entries): a reader that does not compare it need not hold a copy (its bytes are still
+// checked by the checksum, and has_validator_state still says whether there is one).
+enum class SnapshotParts { kAll, kWithoutValidatorState };
 // Checks the magic, version, lengths and checksum; Corruption naming what does not hold.
-Result<Snapshot> DecodeSnapshot(std::string_view bytes);
+Result<Snapshot> DecodeSnapshot(std::string_view bytes, SnapshotParts parts = SnapshotParts::kAll);
 
 // A snapshot's fields as views into its bytes, for Ledger::Open, which maps the file and loads
 // the states straight from the mapping (no copy of the ~100 MB of state).
@@ -57,7 +61,8 @@ struct SnapshotView {
 Result<SnapshotView> ParseSnapshot(std::string_view bytes);
 bool SnapshotChecksumMatches(std::string_view bytes);
 // Reads DIR/snapshot: nullopt if there is none; Corruption if it does not decode.
-Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path);
+Result<std::optional<Snapshot>> ReadSnapshot(const std::string& ledger_path,
+                                             SnapshotParts parts = SnapshotParts::kAll);
 // Writes DIR/snapshot.tmp, fsyncs it, renames it over DIR/snapshot and fsyncs DIR.
 Status WriteSnapshot(const std::string& ledger_path, const Snapshot& snapshot);
 
