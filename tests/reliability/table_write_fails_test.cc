@@ -71,17 +71,26 @@ class TablesOnAFullDisk : public rocksdb::FileSystemWrapper {
   };
 };
 
-TEST(TableWriteFailsTest, AcknowledgedAppendsSurviveTablesThatCannotBeWritten) {
-  testing::LedgerFixture f;
-  f.SetUp();
-  ASSERT_FALSE(::testing::Test::HasFailure());
-  f.ledger.reset();
-  auto disk = std::make_shared<TablesOnAFullDisk>(rocksdb::FileSystem::Default());
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(disk);
-  LedgerOptions options = f.Options();
-  options.env = env.get();
-  options.use_snapshot = false;  // the test is about the database's files alone
+// A ledger (the fixture's, closed) opened through a file system whose table writes fail on demand.
+class TableWriteFailsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    f.SetUp();
+    ASSERT_FALSE(HasFailure());
+    f.ledger.reset();
+    options = f.Options();
+    options.env = env.get();
+    options.use_snapshot = false;  // the tests are about the database's files alone
+  }
 
+  testing::LedgerFixture f;
+  std::shared_ptr<TablesOnAFullDisk> disk =
+      std::make_shared<TablesOnAFullDisk>(rocksdb::FileSystem::Default());
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(disk);
+  LedgerOptions options;
+};
+
+TEST_F(TableWriteFailsTest, AcknowledgedAppendsSurviveTablesThatCannotBeWritten) {
   // Appends acknowledged while the disk has room: their synced writes are in the log.
   std::vector<SignedEvent> acknowledged;
   {
@@ -133,16 +142,7 @@ TEST(TableWriteFailsTest, AcknowledgedAppendsSurviveTablesThatCannotBeWritten) {
 // writes, and the ledger must refuse each append from then on with the reason, neither hang on a
 // write stall nor acknowledge anything it did not make durable. Once space comes back, a reopened
 // ledger holds every acknowledged event once and none of the refused ones.
-TEST(TableWriteFailsTest, AFlushThatFailsWhileAppendsGoOnStopsTheAppendsAndLosesNothing) {
-  testing::LedgerFixture f;
-  f.SetUp();
-  ASSERT_FALSE(::testing::Test::HasFailure());
-  f.ledger.reset();
-  auto disk = std::make_shared<TablesOnAFullDisk>(rocksdb::FileSystem::Default());
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(disk);
-  LedgerOptions options = f.Options();
-  options.env = env.get();
-  options.use_snapshot = false;
+TEST_F(TableWriteFailsTest, AFlushThatFailsWhileAppendsGoOnStopsTheAppendsAndLosesNothing) {
   options.memtable_bytes_max = 64 << 10;
 
   // Limits of the trial: enough appends for several flushes while there is room, and for the
