@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "keys.h"
 #include "ledger/authority.h"
 #include "ledger/state_bytes.h"
 #include "whole_file.h"
@@ -17,7 +16,6 @@ namespace fouledger {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace storage;
 
 Status WriteAll(int fd, const std::string& bytes, const std::string& path) {
   size_t done = 0;
