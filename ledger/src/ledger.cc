@@ -63,6 +63,36 @@ class BatchIds {
   std::vector<uint64_t> seqs_;  // by the ids' indices
 };
 
+// The author keys the ledger knows, by key id, for signature checks made without the writer's
+// lock (Ledger::CheckSignature, and SignatureChecks ahead of the writer). A key id is the hash of
+// its key, so a key found here is the author's key for good: a check against it means the same as
+// Admit's own. Whether the key may still sign (revoked, role) is Admit's to decide.
+struct AuthorKey {
+  PublicKeyBytes public_key{};
+  SignatureVerifier verifier;
+};
+using AuthorKeys = std::map<Hash256, AuthorKey>;
+
+// The key `event`'s signature is good with: its author's, if `keys` has it. None when the event
+// does not decode, its author is not in `keys` or the signature is bad: Admit then checks the
+// event itself and gives the refusal it would give anyway.
+std::optional<PublicKeyBytes> CheckAuthorSignature(const AuthorKeys& keys,
+                                                   const SignedEvent& event) {
+  auto decoded = DecodedEvent::Decode(event.event.data(), event.event.size());
+  if (!decoded.ok()) return std::nullopt;
+  auto id = decoded->reader().getAuthorKeyId();
+  Hash256 key_id{};
+  if (id.size() != key_id.size()) return std::nullopt;
+  std::copy(id.begin(), id.end(), key_id.begin());
+  auto it = keys.find(key_id);
+  if (it == keys.end()) return std::nullopt;
+  if (!it->second.verifier.Verify(event.event.data(), event.event.size(), event.signature.data(),
+                                  event.signature.size())) {
+    return std::nullopt;
+  }
+  return it->second.public_key;
+}
+
 }  // namespace
 
 struct Ledger::Impl {
@@ -81,6 +111,28 @@ struct Ledger::Impl {
   uint64_t opened_from = 0;     // entries the last Load took from the snapshot
   uint64_t since_snapshot = 0;  // entries replayed or appended since (all, without one)
   std::string write_cut_short;  // what OpenDb dropped from the write-ahead log, if anything
+
+  // The Authority's keys after the last append or load, for the checks that run without
+  // write_mutex. Replaced, never changed: a check holds its own reference to the set it uses.
+  mutable std::mutex author_keys_mutex;  // guards the pointer, not the set
+  std::shared_ptr<const AuthorKeys> author_keys = std::make_shared<const AuthorKeys>();
+
+  std::shared_ptr<const AuthorKeys> AuthorKeysNow() const {
+    std::lock_guard<std::mutex> lock(author_keys_mutex);
+    return author_keys;
+  }
+  // Called with write_mutex held after every change of the Authority (Load, AppendLocked). Keys
+  // are only ever added, apart from a Reload back to the disk's state, which is the state the set
+  // was last made from: a new size is a new key.
+  void PublishAuthorKeys() {
+    if (AuthorKeysNow()->size() == authority.keys().size()) return;
+    auto keys = std::make_shared<AuthorKeys>();
+    for (const auto& [id, key] : authority.keys()) {
+      keys->emplace(id, AuthorKey{key.public_key, key.verifier});
+    }
+    std::lock_guard<std::mutex> lock(author_keys_mutex);
+    author_keys = std::move(keys);
+  }
 
   ~Impl() {
     if (db && poisoned.ok()) {
@@ -312,6 +364,7 @@ struct Ledger::Impl {
       }
       checkpoint_key.emplace(std::move(key).value());
     }
+    PublishAuthorKeys();
     return Status::Ok();
   }
 
@@ -459,18 +512,18 @@ struct Ledger::Impl {
   // chunks that the helpers check in order; the writer waits for the chunk of the event it is about
   // to admit. With no helpers (verify_threads 0), or a batch of one chunk or less, Admit checks
   // each signature itself. Only authors the Authority knows when the batch starts are checked,
-  // against a copy of their keys taken then: a key id is the hash of its key, so the key cannot
-  // change before Admit runs (a revocation in between is still refused by Authority::Check), and
-  // the helpers never read the Authority while Admit writes it. Admit skips its own check when it
-  // finds the same key.
+  // against the set of keys published then (AuthorKeys): the helpers never read the Authority
+  // while Admit writes it, and a revocation in between is still refused by Authority::Check.
+  // Admit skips its own check when it finds the same key.
   class SignatureChecks {
    public:
     static constexpr size_t kChunkEvents = 32;    // the most events a helper takes at once
     static constexpr size_t kChunkEventsMin = 4;  // the fewest, at the end of a batch
 
-    SignatureChecks(const std::vector<SignedEvent>& events, const Authority& authority,
+    SignatureChecks(const std::vector<SignedEvent>& events, std::shared_ptr<const AuthorKeys> keys,
                     unsigned threads)
         : events_(events),
+          keys_(std::move(keys)),
           verified_(events.size()),
           chunk_ends_(ChunkEnds(events.size(), std::max(threads, 1u))),
           done_(chunk_ends_.size()) {
@@ -478,7 +531,6 @@ struct Ledger::Impl {
         NothingAhead();
         return;
       }
-      for (const auto& [id, key] : authority.keys()) keys_.emplace(id, key);
       threads = static_cast<unsigned>(std::min<size_t>(threads, chunk_ends_.size()));
       for (unsigned t = 0; t < threads; ++t) {
         try {
@@ -540,30 +592,16 @@ struct Ledger::Impl {
       const size_t chunk = claimed_.fetch_add(1);
       if (chunk >= chunk_ends_.size()) return false;
       const size_t begin = chunk == 0 ? 0 : chunk_ends_[chunk - 1];
-      for (size_t i = begin; i < chunk_ends_[chunk]; ++i) Check(i);
+      for (size_t i = begin; i < chunk_ends_[chunk]; ++i) {
+        verified_[i] = CheckAuthorSignature(*keys_, events_[i]);
+      }
       done_[chunk].store(true, std::memory_order_release);
       done_[chunk].notify_one();
       return true;
     }
 
-    void Check(size_t i) {
-      const SignedEvent& e = events_[i];
-      auto decoded = DecodedEvent::Decode(e.event.data(), e.event.size());
-      if (!decoded.ok()) return;  // Admit refuses it
-      auto id = decoded->reader().getAuthorKeyId();
-      if (id.size() != 32) return;
-      Hash256 key_id{};
-      std::copy(id.begin(), id.end(), key_id.begin());
-      auto it = keys_.find(key_id);
-      if (it == keys_.end()) return;  // enrolled later in the batch, or not at all: Admit checks
-      if (it->second.verifier.Verify(e.event.data(), e.event.size(), e.signature.data(),
-                                     e.signature.size())) {
-        verified_[i] = it->second.public_key;
-      }
-    }
-
     const std::vector<SignedEvent>& events_;
-    std::map<Hash256, KeyRecord> keys_;  // a copy: Admit changes the Authority's meanwhile
+    const std::shared_ptr<const AuthorKeys> keys_;  // as the batch starts: Admit adds to them
     std::vector<std::optional<PublicKeyBytes>> verified_;
     const std::vector<size_t> chunk_ends_;
     std::vector<std::atomic<bool>> done_;  // by chunk
@@ -572,7 +610,8 @@ struct Ledger::Impl {
   };
 
   // Checks and writes `events`; the caller holds write_mutex. `verified`: per event, the key its
-  // signature was already found good with (AppendAll's dry run), or null to check them here.
+  // signature was already found good with (AppendAll's dry run, Ledger::CheckSignature), or null
+  // to check them here.
   std::vector<Result<AppendOutcome>> AppendLocked(
       const std::vector<SignedEvent>& events,
       const std::vector<std::optional<PublicKeyBytes>>* verified = nullptr) {
@@ -596,7 +635,7 @@ struct Ledger::Impl {
     BatchIds batch_ids;
     {
       std::optional<SignatureChecks> checks;
-      if (verified == nullptr) checks.emplace(events, m.authority, m.VerifyThreads());
+      if (verified == nullptr) checks.emplace(events, m.AuthorKeysNow(), m.VerifyThreads());
       for (size_t i = 0; i < events.size(); ++i) {
         if (checks && checks->WouldWait(i) && m.PieceDue(durable, checks->AllClaimed())) {
           if (!m.WritePiece(&batch, &durable).ok()) break;
@@ -608,6 +647,7 @@ struct Ledger::Impl {
     // Invariant: the batch extends the log by exactly the admitted entries, contiguously.
     assert(!m.poisoned.ok() || m.tree.size() - size_before == batch_ids.size());
     if (m.poisoned.ok() && m.tree.size() > durable) (void)m.WritePiece(&batch, &durable);
+    m.PublishAuthorKeys();
     if (!m.poisoned.ok()) {
       // Entries of pieces written before the failure are durable and keep their outcomes.
       for (auto& o : outcomes) {
@@ -749,6 +789,26 @@ std::vector<Result<AppendOutcome>> Ledger::AppendBatch(const std::vector<SignedE
   return impl_->AppendLocked(events);
 }
 
+std::vector<Result<AppendOutcome>> Ledger::AppendBatch(std::vector<CheckedEvent> checked) {
+  std::vector<SignedEvent> events;
+  std::vector<std::optional<PublicKeyBytes>> verified;
+  events.reserve(checked.size());
+  verified.reserve(checked.size());
+  for (CheckedEvent& c : checked) {
+    events.push_back(std::move(c.event_));
+    verified.push_back(c.verified_with_);
+  }
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  const PerfCountsOff perf_counts_off;
+  return impl_->AppendLocked(events, &verified);
+}
+
+CheckedEvent Ledger::CheckSignature(SignedEvent event) const {
+  const std::shared_ptr<const AuthorKeys> keys = impl_->AuthorKeysNow();
+  std::optional<PublicKeyBytes> verified_with = CheckAuthorSignature(*keys, event);
+  return CheckedEvent(std::move(event), verified_with);
+}
+
 Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEvent>& events) {
   Impl& m = *impl_;
   std::lock_guard<std::mutex> lock(m.write_mutex);  // held from the dry run to the write
@@ -763,7 +823,7 @@ Result<std::vector<AppendOutcome>> Ledger::AppendAll(const std::vector<SignedEve
   BatchIds batch_ids;
   Status refused;
   {
-    Impl::SignatureChecks checks(events, m.authority, m.VerifyThreads());
+    Impl::SignatureChecks checks(events, m.AuthorKeysNow(), m.VerifyThreads());
     for (size_t i = 0; i < events.size() && refused.ok(); ++i) {
       verified[i] = checks.VerifiedWith(i);
       auto o = m.AdmitOrLog(events[i], &scratch, &batch_ids, verified[i]);

@@ -548,7 +548,12 @@ bool Server::tls() const { return impl_->ssl.has_value(); }
 
 ServerStats Server::stats() const {
   const internal::Service& s = *impl_->service;
-  return {s.appends_written(), s.batches(), s.largest_batch()};
+  ServerStats stats;
+  stats.appends_written = s.appends_written();
+  stats.batches = s.batches();
+  stats.largest_batch = s.largest_batch();
+  stats.checked_ahead = s.checked_ahead();
+  return stats;
 }
 
 void Server::Stop() {

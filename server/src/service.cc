@@ -319,12 +319,17 @@ void Service::HandleAppend(const HttpRequest& request, Respond respond) {
   if (!decoded.ok()) return bad("event: " + decoded.status().message());
   if (Status s = CheckEventShape(decoded->reader()); !s.ok()) return bad(s.message());
 
-  Pending p;
-  p.event.event = std::move(event).value();
-  std::copy(signature->begin(), signature->end(), p.event.signature.begin());
+  SignedEvent signed_event;
+  signed_event.event = std::move(event).value();
+  std::copy(signature->begin(), signature->end(), signed_event.signature.begin());
   auto author = decoded->reader().getAuthorKeyId();
-  p.key_id = ToHex(author.begin(), std::min<size_t>(author.size(), 8));
-  p.respond = std::move(respond);
+  // The signature check, an append's largest cost, runs here while the writer is busy: on the
+  // I/O threads, side by side, as the writer admits and writes the events before (docs/api.md).
+  // An idle writer checks it itself, as soon: there is nothing to overlap.
+  Pending p{writer_busy_.load() ? ledger_->CheckSignature(std::move(signed_event))
+                                : CheckedEvent::NotChecked(std::move(signed_event)),
+            ToHex(author.begin(), std::min<size_t>(author.size(), 8)), std::move(respond)};
+  if (p.event.signature_good()) checked_ahead_.fetch_add(1);
   {
     std::unique_lock lock(queue_mutex_);
     if (draining_ || queue_.size() >= kPendingAppendsMax) {
@@ -353,6 +358,7 @@ void Service::WriterLoop() {
       if (queue_.empty()) return;  // draining and nothing left: every acknowledged append is done
       // Group commit: everything that arrived while the previous batch was being synced.
       const size_t n = std::min(queue_.size(), kBatchEventsMax);
+      writer_busy_.store(true);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -366,13 +372,13 @@ void Service::WriterLoop() {
 void Service::Commit(std::vector<Pending>* batch) {
   // A client that retried while its first attempt was still queued sends the very same bytes
   // twice in one batch: write it once and answer the later copies as duplicates of it.
-  std::vector<SignedEvent> unique;
+  std::vector<CheckedEvent> unique;
   std::vector<size_t> slot(batch->size());
   std::map<std::pair<Bytes, SignatureBytes>, size_t> seen;
   for (size_t i = 0; i < batch->size(); ++i) {
-    const SignedEvent& e = (*batch)[i].event;
+    const SignedEvent& e = (*batch)[i].event.event();
     auto [it, inserted] = seen.try_emplace({e.event, e.signature}, unique.size());
-    if (inserted) unique.push_back(e);
+    if (inserted) unique.push_back((*batch)[i].event);
     slot[i] = it->second;
   }
 
@@ -381,10 +387,11 @@ void Service::Commit(std::vector<Pending>* batch) {
   {
     std::lock_guard lock(engine_mutex_);
     outcomes = ledger_->AppendBatch(unique);
+    writer_busy_.store(false);  // what is left is answering
     assert(outcomes.size() == unique.size());
     for (size_t i = 0; i < unique.size(); ++i) {
       if (!outcomes[i].ok() && outcomes[i].status().IsRefused()) {
-        refusal_status[i] = RefusalHttpStatus(unique[i]);
+        refusal_status[i] = RefusalHttpStatus(unique[i].event());
       }
     }
   }

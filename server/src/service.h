@@ -71,10 +71,11 @@ class Service {
   uint64_t appends_written() const { return appends_written_.load(); }
   uint64_t batches() const { return batches_.load(); }
   uint64_t largest_batch() const { return largest_batch_.load(); }
+  uint64_t checked_ahead() const { return checked_ahead_.load(); }
 
  private:
   struct Pending {
-    SignedEvent event;
+    CheckedEvent event;  // its signature checked on the I/O thread that received it
     std::string key_id;
     Respond respond;
   };
@@ -103,9 +104,11 @@ class Service {
   bool draining_ = false;
   std::thread writer_;
 
+  std::atomic<bool> writer_busy_{false};  // from taking a batch until it is answered
   std::atomic<uint64_t> appends_written_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> largest_batch_{0};
+  std::atomic<uint64_t> checked_ahead_{0};
 
   std::unique_ptr<class Web> web_;  // pages and browser sessions (web.h)
 

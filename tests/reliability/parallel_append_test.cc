@@ -2,6 +2,11 @@
 // or several, must give every event the outcome it gets when the writer checks each itself (0).
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
 #include "ledger/ledger.h"
 #include "ledger/verify.h"
 #include "raw_db.h"
@@ -142,7 +147,136 @@ TEST_P(ParallelAppendTest, ALargeBatchIsWrittenWholeInCheckpointedPieces) {
               kEvents, piece_ends.size());
 }
 
+// Ledger::CheckSignature checks a signature ahead of the append, outside the writer's lock (the
+// server's I/O threads do). The check it records must never change an outcome: the events of the
+// batch above, checked before it, get exactly the outcomes they get unchecked.
+TEST_P(ParallelAppendTest, EventsCheckedAheadGetTheOutcomesOfUncheckedOnes) {
+  testing::LedgerFixture& f = fixture;
+
+  auto newcomer = SigningKey::Generate().value();
+  SignedEvent forged = f.Apply(f.farsta, "P2", "farsta", Kr(1));
+  forged.signature[7] ^= 0x20;
+  EventBuilder revoke(testing::D("2021-02-01"));
+  auto r = revoke.body().initKeyRevoke();
+  const Hash256 farsta_id = f.farsta.key_id();
+  r.setKeyId(kj::arrayPtr(farsta_id.data(), farsta_id.size()));
+  r.setReason("lost laptop");
+  SignedEvent not_an_event;
+  not_an_event.event = {1, 2, 3};
+
+  std::vector<SignedEvent> events = {
+      f.Apply(f.farsta, "P1", "farsta", Kr(1)),                      // 0: fine
+      forged,                                                        // 1: bad signature
+      f.Enroll(f.admin, newcomer, schema::Role::UNIT, "skarpnack"),  // 2: a new key
+      f.Apply(newcomer, "P3", "skarpnack", Kr(1)),  // 3: by the key enrolled just now
+      revoke.Sign(f.admin).value(),                 // 4: farsta revoked
+      f.Apply(f.farsta, "P4", "farsta", Kr(1)),     // 5: good signature, revoked key
+      not_an_event,                                 // 6: bytes that do not decode
+  };
+  events.push_back(events[0]);  // 7: event 0 again in the same batch
+  std::vector<CheckedEvent> checked;
+  for (const SignedEvent& e : events) checked.push_back(f.ledger->CheckSignature(e));
+  const std::vector<bool> good = {true, false, true, false, true, true, false, true};
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(checked[i].signature_good(), good[i]) << i;
+    EXPECT_EQ(checked[i].event().event, events[i].event) << i;
+  }
+
+  const uint64_t first = f.ledger->size();
+  auto outcomes = f.ledger->AppendBatch(std::move(checked));
+  ASSERT_EQ(outcomes.size(), events.size());
+  EXPECT_TRUE(outcomes[0].ok()) << outcomes[0].status().ToString();
+  ASSERT_FALSE(outcomes[1].ok());
+  EXPECT_EQ(outcomes[1].status().message(),
+            "signature does not verify with author key " + ToHex(f.farsta.key_id().data(), 8));
+  EXPECT_TRUE(outcomes[2].ok()) << outcomes[2].status().ToString();
+  EXPECT_TRUE(outcomes[3].ok()) << outcomes[3].status().ToString();  // checked by the writer
+  EXPECT_TRUE(outcomes[4].ok()) << outcomes[4].status().ToString();
+  ASSERT_FALSE(outcomes[5].ok());
+  EXPECT_NE(outcomes[5].status().message().find("was revoked at entry"), std::string::npos)
+      << outcomes[5].status().ToString();
+  ASSERT_FALSE(outcomes[6].ok());
+  EXPECT_TRUE(outcomes[6].status().IsInvalidArgument()) << outcomes[6].status().ToString();
+  ASSERT_FALSE(outcomes[7].ok());
+  EXPECT_NE(outcomes[7].status().message().find("used twice in one batch"), std::string::npos)
+      << outcomes[7].status().ToString();
+  EXPECT_EQ(f.ledger->size(), first + 4);
+
+  // A check made before its author was enrolled finds no key; the writer checks it and admits it.
+  auto later = SigningKey::Generate().value();
+  CheckedEvent early = f.ledger->CheckSignature(f.Apply(later, "P5", "farsta", Kr(1)));
+  EXPECT_FALSE(early.signature_good());
+  f.MustAppend(f.Enroll(f.admin, later, schema::Role::UNIT, "farsta"));
+  std::vector<CheckedEvent> one;
+  one.push_back(early);
+  auto admitted = f.ledger->AppendBatch(std::move(one));
+  ASSERT_TRUE(admitted[0].ok()) << admitted[0].status().ToString();
+  // Checked after the enrolment was written, the same author's events are found good.
+  EXPECT_TRUE(f.ledger->CheckSignature(f.Apply(later, "P6", "farsta", Kr(1))).signature_good());
+  // And the retry of a written event, checked, is a duplicate as unchecked.
+  one.clear();
+  one.push_back(f.ledger->CheckSignature(events[0]));
+  auto again = f.ledger->AppendBatch(std::move(one));
+  ASSERT_TRUE(again[0].ok()) << again[0].status().ToString();
+  EXPECT_TRUE(again[0]->duplicate);
+  EXPECT_EQ(again[0]->seq, first);
+
+  const uint64_t size = f.ledger->size();
+  f.ledger.reset();
+  auto report = VerifyLedger(f.LedgerPath());
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->first_problem;
+  EXPECT_EQ(report->entries, size);
+}
+
 INSTANTIATE_TEST_SUITE_P(VerifyThreads, ParallelAppendTest, ::testing::Values(0u, 1u, 3u));
+
+// Only the ledger makes a CheckedEvent, so no caller can claim a check it did not get.
+static_assert(!std::is_default_constructible_v<CheckedEvent>);
+static_assert(!std::is_constructible_v<CheckedEvent, SignedEvent, std::optional<PublicKeyBytes>>);
+static_assert(std::is_same_v<decltype(std::declval<CheckedEvent>().event()), const SignedEvent&>);
+
+// Checks run on any thread while the writer appends and enrols keys, which replaces the set of
+// keys the checks read: each check keeps the set it started with alive, and every event checked
+// is then written.
+TEST(CheckSignatureTest, ChecksOnManyThreadsWhileTheWriterEnrolsAndAppends) {
+  testing::LedgerFixture f;
+  f.SetUp();
+  ASSERT_FALSE(HasFailure());
+  constexpr size_t kThreads = 4;
+  constexpr size_t kEventsPerThread = 150;
+  std::vector<std::vector<SignedEvent>> events(kThreads);
+  for (size_t t = 0; t < kThreads; ++t) {
+    for (size_t i = 0; i < kEventsPerThread; ++i) {
+      events[t].push_back(f.Apply(f.skarpnack, "T" + std::to_string(t) + "-" + std::to_string(i),
+                                  "skarpnack", Kr(1)));
+    }
+  }
+  std::vector<std::vector<CheckedEvent>> checked(kThreads);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const SignedEvent& e : events[t]) checked[t].push_back(f.ledger->CheckSignature(e));
+    });
+  }
+  for (int k = 0; k < 20; ++k) {  // meanwhile: 20 enrolments, each a new set of keys
+    auto key = SigningKey::Generate().value();
+    f.MustAppend(f.Enroll(f.admin, key, schema::Role::UNIT, "farsta"));
+  }
+  for (auto& t : threads) t.join();
+  for (size_t t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(checked[t].size(), kEventsPerThread);
+    for (const CheckedEvent& c : checked[t]) EXPECT_TRUE(c.signature_good());
+    auto outcomes = f.ledger->AppendBatch(std::move(checked[t]));
+    for (const auto& o : outcomes) ASSERT_TRUE(o.ok()) << o.status().ToString();
+  }
+  const uint64_t size = f.ledger->size();
+  f.ledger.reset();
+  auto report = VerifyLedger(f.LedgerPath());
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->first_problem;
+  EXPECT_EQ(report->entries, size);
+}
 
 }  // namespace
 }  // namespace fouledger::reliability

@@ -41,6 +41,19 @@ TEST(ServerTest, ConcurrentAppendsAreEachWrittenOnceAndVerify) {
       auto client = s.Client();
       for (int i = 0; i < kAppendsPerClient; ++i) {
         const SignedEvent e = UnitAdd(s.f.admin, "c" + std::to_string(c) + "-" + std::to_string(i));
+        if (i % 50 == 0) {
+          // A forged signature among the rest, checked by a network thread or by the writer
+          // (whichever is free): refused the same way, and nothing written.
+          SignedEvent forged = e;
+          forged.signature[5] ^= 0x10;
+          auto refused = client->Request("POST", "/v1/entries", cli::AppendBody(forged), {});
+          if (!refused.ok() || refused->status != 401 ||
+              Json(*refused)["message"].get<std::string>().find(
+                  "signature does not verify with author key " +
+                  ToHex(s.f.admin.key_id().data(), 8)) == std::string::npos) {
+            ++failures;
+          }
+        }
         auto reply = client->Request("POST", "/v1/entries", cli::AppendBody(e), {});
         if (!reply.ok() || reply->status != 201) {
           ++failures;
@@ -75,6 +88,12 @@ TEST(ServerTest, ConcurrentAppendsAreEachWrittenOnceAndVerify) {
   // Group commit: concurrent appends shared synced batches.
   EXPECT_GT(stats.largest_batch, 1u);
   EXPECT_LT(stats.batches, stats.appends_written);
+  // And the network threads checked signatures while the writer wrote.
+  EXPECT_GT(stats.checked_ahead, 0u);
+  EXPECT_LE(stats.checked_ahead, stats.appends_written);
+  std::printf("[ ahead    ] %llu of %llu appends checked by a network thread\n",
+              static_cast<unsigned long long>(stats.checked_ahead),
+              static_cast<unsigned long long>(stats.appends_written));
   s.Stop();
 
   // Every acknowledged event is in the ledger exactly once, at the seq it was given.

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/authority.h"
@@ -68,9 +69,9 @@ struct LedgerOptions {
   // append, ahead of the writer thread, which meanwhile does everything else for the events
   // already checked: with 1 (the default) a batch costs about one signature check an event, not a
   // check plus the rest. 0: the writer checks each signature itself. Batches of up to 32 events
-  // are always checked on the writer alone. Only authors enrolled before the batch are checked
-  // ahead; the outcome of every append is the same with any number. At most
-  // kAppendVerifyThreadsMax.
+  // are always checked on the writer alone, unless their events come checked (CheckSignature). Only
+  // authors enrolled before the batch are checked ahead; the outcome of every append is the same
+  // with any number. At most kAppendVerifyThreadsMax.
   unsigned verify_threads = 1;
   // Open from DIR/snapshot when it checks (docs/storage.md, "Snapshot"): load the saved state of
   // the Authority and the validator and replay only the entries after it. A snapshot that does
@@ -130,6 +131,34 @@ struct AppendOutcome {
   bool duplicate = false;  // a retry: the same event was already in the ledger at `seq`
 };
 
+// An event whose author signature was checked ahead of its append by Ledger::CheckSignature, on
+// the thread that received it and without the writer's lock, so that the threads taking events in
+// (the server's) share the dominant cost of an append instead of leaving all of it to the one
+// writer. Only CheckSignature makes one, and nothing changes it afterwards, so a check cannot be
+// claimed for other bytes. AppendBatch runs every other check on it as on a SignedEvent, and checks
+// the signature again itself unless it was found good with the key the author has when admitted.
+class CheckedEvent {
+ public:
+  // An event whose signature AppendBatch checks itself, as it would a SignedEvent's: for a caller
+  // that decided not to check it ahead (claims no check, so anyone may make one).
+  static CheckedEvent NotChecked(SignedEvent event) {
+    return CheckedEvent(std::move(event), std::nullopt);
+  }
+
+  const SignedEvent& event() const { return event_; }
+  // Whether the signature was found good with the key then enrolled under the event's author key
+  // id. When not (a bad signature, an author not enrolled yet), AppendBatch checks it itself and
+  // admits or refuses the event as it would a SignedEvent.
+  bool signature_good() const { return verified_with_.has_value(); }
+
+ private:
+  friend class Ledger;
+  CheckedEvent(SignedEvent event, std::optional<PublicKeyBytes> verified_with)
+      : event_(std::move(event)), verified_with_(verified_with) {}
+  SignedEvent event_;
+  std::optional<PublicKeyBytes> verified_with_;
+};
+
 class Ledger {
  public:
   // Creates a new ledger in options.path: generates the checkpoint key (path/checkpoint.key,
@@ -152,6 +181,13 @@ class Ledger {
   // every later one get that IOError (those of pieces already written keep their outcomes) and
   // the Ledger refuses further appends until reopened.
   std::vector<Result<AppendOutcome>> AppendBatch(const std::vector<SignedEvent>& events);
+  // The same for events whose signatures CheckSignature checked: no helper threads, as the
+  // writer finds the checks done; the outcomes are those the same SignedEvents would get.
+  std::vector<Result<AppendOutcome>> AppendBatch(std::vector<CheckedEvent> events);
+  // Checks `event`'s signature with the key enrolled under its author key id when called. Safe
+  // from any thread and at any time, also while an append is being written: it takes no lock but
+  // a brief one on the set of keys, which is replaced, never changed, when an append enrols one.
+  CheckedEvent CheckSignature(SignedEvent event) const;
 
   // All or nothing: checks every event in order (each sees the ones before it); if any is refused
   // nothing is written, the in-memory state is restored from disk, and the status names the first
