@@ -323,11 +323,9 @@ void Service::HandleAppend(const HttpRequest& request, Respond respond) {
   signed_event.event = std::move(event).value();
   std::copy(signature->begin(), signature->end(), signed_event.signature.begin());
   auto author = decoded->reader().getAuthorKeyId();
-  // The signature check, an append's largest cost, runs here while the writer is busy: on the
-  // I/O threads, side by side, as the writer admits and writes the events before (docs/api.md).
-  // An idle writer checks it itself, as soon: there is nothing to overlap.
-  Pending p{writer_busy_.load() ? ledger_->CheckSignature(std::move(signed_event))
-                                : CheckedEvent::NotChecked(std::move(signed_event)),
+  // The signature check, an append's largest cost, runs here too: on the I/O threads, side by
+  // side, while the writer admits and writes the events before (docs/api.md).
+  Pending p{ledger_->CheckSignature(std::move(signed_event)),
             ToHex(author.begin(), std::min<size_t>(author.size(), 8)), std::move(respond)};
   if (p.event.signature_good()) checked_ahead_.fetch_add(1);
   {
@@ -358,7 +356,6 @@ void Service::WriterLoop() {
       if (queue_.empty()) return;  // draining and nothing left: every acknowledged append is done
       // Group commit: everything that arrived while the previous batch was being synced.
       const size_t n = std::min(queue_.size(), kBatchEventsMax);
-      writer_busy_.store(true);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -387,7 +384,6 @@ void Service::Commit(std::vector<Pending>* batch) {
   {
     std::lock_guard lock(engine_mutex_);
     outcomes = ledger_->AppendBatch(unique);
-    writer_busy_.store(false);  // what is left is answering
     assert(outcomes.size() == unique.size());
     for (size_t i = 0; i < unique.size(); ++i) {
       if (!outcomes[i].ok() && outcomes[i].status().IsRefused()) {

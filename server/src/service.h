@@ -104,7 +104,6 @@ class Service {
   bool draining_ = false;
   std::thread writer_;
 
-  std::atomic<bool> writer_busy_{false};  // from taking a batch until it is answered
   std::atomic<uint64_t> appends_written_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> largest_batch_{0};

@@ -42,8 +42,8 @@ TEST(ServerTest, ConcurrentAppendsAreEachWrittenOnceAndVerify) {
       for (int i = 0; i < kAppendsPerClient; ++i) {
         const SignedEvent e = UnitAdd(s.f.admin, "c" + std::to_string(c) + "-" + std::to_string(i));
         if (i % 50 == 0) {
-          // A forged signature among the rest, checked by a network thread or by the writer
-          // (whichever is free): refused the same way, and nothing written.
+          // A forged signature among the rest: a network thread finds it bad, the writer checks
+          // it again and refuses it, and nothing is written.
           SignedEvent forged = e;
           forged.signature[5] ^= 0x10;
           auto refused = client->Request("POST", "/v1/entries", cli::AppendBody(forged), {});

@@ -139,12 +139,6 @@ struct AppendOutcome {
 // the signature again itself unless it was found good with the key the author has when admitted.
 class CheckedEvent {
  public:
-  // An event whose signature AppendBatch checks itself, as it would a SignedEvent's: for a caller
-  // that decided not to check it ahead (claims no check, so anyone may make one).
-  static CheckedEvent NotChecked(SignedEvent event) {
-    return CheckedEvent(std::move(event), std::nullopt);
-  }
-
   const SignedEvent& event() const { return event_; }
   // Whether the signature was found good with the key then enrolled under the event's author key
   // id. When not (a bad signature, an author not enrolled yet), AppendBatch checks it itself and

@@ -91,8 +91,8 @@ struct ServerStats {
   uint64_t appends_written = 0;  // new entries (not retries, not refusals)
   uint64_t batches = 0;          // synced RocksDB writes of at least one new entry
   uint64_t largest_batch = 0;    // requests taken from the queue at once
-  // Appends whose signature a network thread checked, found good, while the writer was busy
-  // (Ledger::CheckSignature); the writer checked the others itself.
+  // Appends whose signature a network thread found good (Ledger::CheckSignature), so that the
+  // writer did not check it; the writer checks the others itself.
   uint64_t checked_ahead = 0;
 };
 
