@@ -327,7 +327,7 @@ void Service::HandleAppend(const HttpRequest& request, Respond respond) {
   // side, while the writer admits and writes the events before (docs/api.md).
   Pending p{ledger_->CheckSignature(std::move(signed_event)),
             ToHex(author.begin(), std::min<size_t>(author.size(), 8)), std::move(respond)};
-  if (p.event.signature_good()) checked_ahead_.fetch_add(1);
+  const bool checked_ahead = p.event.signature_good();
   {
     std::unique_lock lock(queue_mutex_);
     if (draining_ || queue_.size() >= kPendingAppendsMax) {
@@ -344,6 +344,7 @@ void Service::HandleAppend(const HttpRequest& request, Respond respond) {
     }
     queue_.push_back(std::move(p));
   }
+  if (checked_ahead) checked_ahead_.fetch_add(1);
   queue_cv_.notify_one();
 }
 
@@ -375,7 +376,7 @@ void Service::Commit(std::vector<Pending>* batch) {
   for (size_t i = 0; i < batch->size(); ++i) {
     const SignedEvent& e = (*batch)[i].event.event();
     auto [it, inserted] = seen.try_emplace({e.event, e.signature}, unique.size());
-    if (inserted) unique.push_back((*batch)[i].event);
+    if (inserted) unique.push_back(std::move((*batch)[i].event));  // only answered from here on
     slot[i] = it->second;
   }
 
