@@ -54,6 +54,16 @@ void ExpectMixedOutcomes(const testing::LedgerFixture& f,
       << outcomes[5].status().ToString();
 }
 
+// Closes the fixture's ledger and verifies it whole: every entry appended is there and checks.
+void CloseAndVerify(testing::LedgerFixture& f) {
+  const uint64_t size = f.ledger->size();
+  f.ledger.reset();
+  auto report = VerifyLedger(f.LedgerPath());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok()) << report->first_problem;
+  EXPECT_EQ(report->entries, size);
+}
+
 // The fixture's ledger, reopened with GetParam() verifying threads.
 class ParallelAppendTest : public ::testing::TestWithParam<unsigned> {
  protected:
@@ -100,12 +110,7 @@ TEST_P(ParallelAppendTest, OutcomesAreThoseOfTheWriterAlone) {
   auto refused = f.ledger->AppendAll(all);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("event 2 of 2"), std::string::npos);
-  const uint64_t size = f.ledger->size();
-  f.ledger.reset();
-  auto report = VerifyLedger(f.LedgerPath());
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->ok()) << report->first_problem;
-  EXPECT_EQ(report->entries, size);
+  CloseAndVerify(f);
 }
 
 // With helpers, the writer writes what it has staged while it waits for their checks, each piece a
@@ -212,12 +217,7 @@ TEST_P(ParallelAppendTest, EventsCheckedAheadGetTheOutcomesOfUncheckedOnes) {
   EXPECT_TRUE(again[0]->duplicate);
   EXPECT_EQ(again[0]->seq, first);
 
-  const uint64_t size = f.ledger->size();
-  f.ledger.reset();
-  auto report = VerifyLedger(f.LedgerPath());
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->ok()) << report->first_problem;
-  EXPECT_EQ(report->entries, size);
+  CloseAndVerify(f);
 }
 
 INSTANTIATE_TEST_SUITE_P(VerifyThreads, ParallelAppendTest, ::testing::Values(0u, 1u, 3u));
@@ -261,12 +261,7 @@ TEST(CheckSignatureTest, ChecksOnManyThreadsWhileTheWriterEnrolsAndAppends) {
     auto outcomes = f.ledger->AppendBatch(std::move(checked[t]));
     for (const auto& o : outcomes) ASSERT_TRUE(o.ok()) << o.status().ToString();
   }
-  const uint64_t size = f.ledger->size();
-  f.ledger.reset();
-  auto report = VerifyLedger(f.LedgerPath());
-  ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->ok()) << report->first_problem;
-  EXPECT_EQ(report->entries, size);
+  CloseAndVerify(f);
 }
 
 }  // namespace
